@@ -1,0 +1,63 @@
+/**
+ * The only reader of the environment. Every setting has a named default; an invalid value stops
+ * the server at start with a message naming the variable (see README "Configuration").
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** null: run the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  defaultLeaseSeconds: number;
+  maxLeaseSeconds: number;
+  sweepIntervalMs: number;
+  eventRetentionHours: number;
+  dbPoolSize: number;
+  complexityConfigPath: string | null;
+  /** Longest a slow subscriber may lag (queued events) before it is disconnected. */
+  subscriptionBufferLimit: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${databaseUrl}"`);
+  }
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const maxLeaseSeconds = int(env, 'MAX_LEASE_SECONDS', 86_400, 1, 7 * 86_400);
+  return {
+    port: int(env, 'PORT', 4000, 0, 65_535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl,
+    dataDir: env.DATA_DIR?.trim() || '.data',
+    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65_535),
+    logLevel,
+    defaultLeaseSeconds: int(env, 'DEFAULT_LEASE_SECONDS', 30, 1, maxLeaseSeconds),
+    maxLeaseSeconds,
+    sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 2_000, 50, 60_000),
+    eventRetentionHours: int(env, 'EVENT_RETENTION_HOURS', 72, 1, 24 * 365),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 2, 200),
+    complexityConfigPath: env.COMPLEXITY_CONFIG?.trim() || null,
+    subscriptionBufferLimit: int(env, 'SUBSCRIPTION_BUFFER_LIMIT', 10_000, 10, 1_000_000),
+  };
+}

@@ -1,0 +1,69 @@
+import { InvalidTransitionError } from './errors';
+
+export const TASK_STATUSES = [
+  'PENDING',
+  'READY',
+  'RUNNING',
+  'BLOCKED',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'RETRYING',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** The state machine of DESIGN.md: from -> the statuses it may move to. */
+const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  PENDING: ['READY', 'BLOCKED', 'CANCELLED'],
+  READY: ['RUNNING', 'CANCELLED'],
+  RUNNING: ['COMPLETED', 'FAILED', 'RETRYING', 'BLOCKED', 'CANCELLED'],
+  RETRYING: ['READY', 'RUNNING', 'CANCELLED'],
+  FAILED: ['RETRYING', 'CANCELLED'],
+  BLOCKED: ['READY', 'PENDING', 'CANCELLED'],
+  COMPLETED: [],
+  CANCELLED: [],
+};
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['COMPLETED', 'CANCELLED'];
+/** Statuses a worker may claim from (RETRYING only once its retry time has come). */
+export const CLAIMABLE_STATUSES: readonly TaskStatus[] = ['READY', 'RETRYING'];
+/** A dependency in one of these can never complete on its own: its dependents are blocked. */
+export const BLOCKING_DEPENDENCY_STATUSES: readonly TaskStatus[] = ['FAILED', 'CANCELLED'];
+
+export function isTaskStatus(value: string): value is TaskStatus {
+  return (TASK_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Statuses from which `to` can be reached: the guard of `UPDATE … WHERE status = ANY(…)`. */
+export function statusesLeadingTo(to: TaskStatus): TaskStatus[] {
+  return TASK_STATUSES.filter((from) => canTransition(from, to));
+}
+
+/**
+ * Checks a transition requested through the API. Re-applying the current status is refused
+ * here (completing a COMPLETED task is an error for a client); the scheduler's internal
+ * promotions use `canTransition` and treat "already there" as a no-op.
+ */
+export function assertTransition(from: TaskStatus, to: TaskStatus, taskId?: string): void {
+  if (!canTransition(from, to)) {
+    throw new InvalidTransitionError(from, to, taskId === undefined ? {} : { taskId });
+  }
+}
+
+/**
+ * The status a task waiting on dependencies should have: READY when all are COMPLETED, BLOCKED
+ * when one can never complete, else PENDING.
+ */
+export function statusFromDependencies(dependencyStatuses: readonly TaskStatus[]): 'READY' | 'PENDING' | 'BLOCKED' {
+  if (dependencyStatuses.some((s) => BLOCKING_DEPENDENCY_STATUSES.includes(s) || s === 'BLOCKED')) return 'BLOCKED';
+  if (dependencyStatuses.every((s) => s === 'COMPLETED')) return 'READY';
+  return 'PENDING';
+}

@@ -1,0 +1,192 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { TaskStatus } from '../domain/task-status';
+import { Task } from '../persistence/entities/task.entity';
+import { PUMP_READ_SQL, REPLAY_SQL, SAFE_HEAD_SQL } from '../persistence/sql/events.sql';
+import { sql } from '../persistence/sql/run';
+import { comparePositions, decodeCursor, encodeCursor, EventPosition, ORIGIN } from './cursor';
+import { SlowSubscriberError, Subscriber } from './subscriber';
+
+export interface TaskEventPayload {
+  cursor: string;
+  taskId: string;
+  projectId: string;
+  previousStatus: TaskStatus | null;
+  status: TaskStatus;
+  at: Date;
+  /** The task as it is when the event is delivered (the row is the truth). */
+  task: Task | null;
+}
+
+interface EventRow {
+  id: string;
+  txid: string;
+  taskId: string;
+  projectId: string;
+  previousStatus: TaskStatus | null;
+  status: TaskStatus;
+  at: string | Date;
+}
+
+const BATCH = 500;
+const MAX_RETRY_DELAY_MS = 250;
+
+/**
+ * Delivers the event log to this instance's subscribers, in log order, each event once.
+ *
+ * One reader per instance ("the pump") follows the log from its position. It is woken by local
+ * commits, by NOTIFY from other instances, and by a slow poll as a safety net; wake-ups that
+ * arrive while it reads are coalesced into one more read. Dispatching a batch and advancing the
+ * position happen synchronously together, so a subscriber registered between two reads gets
+ * replay up to exactly the position and live events after it: no gap, no duplicate.
+ */
+export class EventStream {
+  private position: EventPosition = ORIGIN;
+  /** True while nobody listens: the pump skips reads and jumps to the head on the next subscriber. */
+  private stale = true;
+  private readonly subscribers = new Set<Subscriber>();
+  private reading: Promise<void> | null = null;
+  private dirty = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay = 2;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly options: { pollIntervalMs: number; bufferLimit: number; onError: (e: unknown) => void },
+  ) {}
+
+  start(): void {
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.pollTimer.unref();
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** Something may have been committed: read the log (coalesced with a read in progress). */
+  wake(): void {
+    if (this.closed || this.subscribers.size === 0) return;
+    if (this.reading) {
+      this.dirty = true;
+      return;
+    }
+    this.reading = this.readLoop().finally(() => (this.reading = null));
+  }
+
+  /**
+   * A new subscription. With `afterCursor`, every matching event after it is replayed first
+   * (from the log, through the subscription's own EntityManager), then live events follow.
+   */
+  async subscribe(
+    matches: (e: TaskEventPayload) => boolean,
+    afterCursor?: string | null,
+    onOverflow?: (e: SlowSubscriberError) => void,
+  ): Promise<Subscriber> {
+    const after = afterCursor ? decodeCursor(afterCursor) : null;
+    if (this.stale) await this.exclusive(() => this.jumpToHead());
+    const sub = new Subscriber(matches, this.options.bufferLimit, (s) => this.subscribers.delete(s), onOverflow);
+    this.subscribers.add(sub);
+    const upTo = this.position;
+    if (after && comparePositions(after, upTo) < 0) {
+      const em = this.orm.em.fork() as EntityManager;
+      let from = after;
+      sub.replay = async () => {
+        const rows = await sql<EventRow>(em, REPLAY_SQL, [from.txid, from.id, upTo.txid, upTo.id, BATCH]);
+        if (rows.length === 0) return [];
+        from = { txid: rows[rows.length - 1]!.txid, id: rows[rows.length - 1]!.id };
+        em.clear();
+        return this.toPayloads(em, rows);
+      };
+    }
+    return sub;
+  }
+
+  /** Ends every subscription (server shutdown) and stops reading. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const s of [...this.subscribers]) s.end();
+    await this.reading;
+  }
+
+  private async exclusive(work: () => Promise<void>): Promise<void> {
+    while (this.reading) await this.reading;
+    this.reading = work().finally(() => (this.reading = null));
+    await this.reading;
+  }
+
+  private async jumpToHead(): Promise<void> {
+    if (!this.stale) return;
+    const em = this.orm.em.fork() as EntityManager;
+    const [head] = await sql<EventPosition>(em, SAFE_HEAD_SQL);
+    this.position = head ?? ORIGIN;
+    this.stale = false;
+  }
+
+  private async readLoop(): Promise<void> {
+    do {
+      this.dirty = false;
+      if (this.subscribers.size === 0) {
+        this.stale = true;
+        return;
+      }
+      try {
+        if (this.stale) await this.jumpToHead();
+        const more = await this.readOnce();
+        if (more === 'full') this.dirty = true;
+        else if (more === 'pending') this.scheduleRetry();
+        else this.retryDelay = 2;
+      } catch (e) {
+        this.options.onError(e);
+        this.scheduleRetry();
+        return;
+      }
+    } while (this.dirty && !this.closed);
+  }
+
+  /** Events committed but still behind an older running transaction: look again soon. */
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.wake();
+    }, this.retryDelay);
+    this.retryDelay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelay * 2);
+  }
+
+  private async readOnce(): Promise<'full' | 'pending' | 'done'> {
+    const em = this.orm.em.fork() as EntityManager;
+    const [{ events, pending }] = await sql<{ events: EventRow[]; pending: boolean }>(em, PUMP_READ_SQL, [
+      this.position.txid,
+      this.position.id,
+      BATCH,
+    ]);
+    if (events.length > 0) {
+      const payloads = await this.toPayloads(em, events);
+      // Synchronous from here: dispatch and advance together (see the class comment).
+      for (const p of payloads) for (const s of this.subscribers) s.push(p);
+      const last = events[events.length - 1]!;
+      this.position = { txid: last.txid, id: last.id };
+    }
+    if (events.length === BATCH) return 'full';
+    return pending ? 'pending' : 'done';
+  }
+
+  private async toPayloads(em: EntityManager, rows: EventRow[]): Promise<TaskEventPayload[]> {
+    const ids = [...new Set(rows.map((r) => r.taskId))];
+    const taskRows = await sql(em, 'select * from task where id = any(?::uuid[])', [ids]);
+    const tasks = new Map(taskRows.map((r) => [String(r.id), em.map(Task, r)]));
+    return rows.map((r) => ({
+      cursor: encodeCursor({ txid: r.txid, id: r.id }),
+      taskId: r.taskId,
+      projectId: r.projectId,
+      previousStatus: r.previousStatus,
+      status: r.status,
+      at: new Date(r.at),
+      task: tasks.get(r.taskId) ?? null,
+    }));
+  }
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { scalarsMap } from './scalars';
+import { ProjectResolver } from './resolvers/project.resolver';
+import { TaskQueryResolver } from './resolvers/task-query.resolver';
+import { TaskMutationResolver } from './resolvers/task-mutation.resolver';
+import { TaskFieldsResolver } from './resolvers/task-fields.resolver';
+import { SubscriptionResolver } from './resolvers/subscription.resolver';
+
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver] as const;
+
+/**
+ * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`
+ * (the event stream, src/events): topics are never used.
+ */
+const UNUSED_PUBSUB = {
+  publish(): void {
+    throw new Error('topic-based publish is not used: events flow through src/events/event-stream.ts');
+  },
+  subscribe(): AsyncIterable<unknown> {
+    throw new Error('topic-based subscribe is not used: events flow through src/events/event-stream.ts');
+  },
+};
+
+let cached: Promise<GraphQLSchema> | null = null;
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({ resolvers: [...resolvers], scalarsMap, validate: false, pubSub: UNUSED_PUBSUB });
+  return cached;
+}
+
+/** The committed schema.graphql is exactly this text (a test fails when they drift). */
+export async function printAppSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildAppSchema())) + '\n';
+}

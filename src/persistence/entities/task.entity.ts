@@ -1,0 +1,113 @@
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import type { TaskStatus } from '../../domain/task-status';
+import type { RetryPolicy } from '../../domain/retry-policy';
+import type { ComplexityEstimate } from '../../domain/complexity';
+
+/**
+ * A task row. Foreign keys are plain scalar columns (projectId, parentTaskId): the hot paths
+ * are explained SQL (src/persistence/sql) and the GraphQL layer batches relations itself.
+ * Dependencies live in the task_dependency edge table (indexed both ways).
+ */
+@Entity({ tableName: 'task' })
+@Index({ name: 'task_project_created_idx', properties: ['projectId', 'createdAt'] })
+export class Task {
+  [OptionalProps]?:
+    | 'id'
+    | 'description'
+    | 'priority'
+    | 'effectivePriority'
+    | 'status'
+    | 'context'
+    | 'result'
+    | 'metadata'
+    | 'retryCount'
+    | 'maxRetries'
+    | 'assignedTo'
+    | 'parentTaskId'
+    | 'workerId'
+    | 'leaseExpiresAt'
+    | 'availableAt'
+    | 'deadlineAt'
+    | 'retryPolicy'
+    | 'complexity'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'startedAt'
+    | 'completedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  projectId!: string;
+
+  @Property({ type: 'text' })
+  title!: string;
+
+  @Property({ type: 'text', nullable: true })
+  description: string | null = null;
+
+  @Property({ type: 'smallint' })
+  priority: number = 5;
+
+  /** Derived: priority + deadline and blocking-others boosts; the claim orders by it. */
+  @Property({ type: 'smallint' })
+  effectivePriority: number = 5;
+
+  @Property({ type: 'text' })
+  status: TaskStatus = 'PENDING';
+
+  @Property({ type: 'json' })
+  context: Record<string, unknown> = {};
+
+  @Property({ type: 'json', nullable: true })
+  result: unknown = null;
+
+  @Property({ type: 'json' })
+  metadata: Record<string, unknown> = {};
+
+  @Property({ type: 'integer' })
+  retryCount: number = 0;
+
+  @Property({ type: 'integer' })
+  maxRetries: number = 3;
+
+  @Property({ type: 'text', nullable: true })
+  assignedTo: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  parentTaskId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  workerId: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  leaseExpiresAt: Date | null = null;
+
+  /** When a RETRYING task becomes claimable (mirrors metadata.retryAt as a typed, indexed column). */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  availableAt: Date | null = null;
+
+  /** metadata.deadline as a typed column, for the effective-priority rule. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  deadlineAt: Date | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  retryPolicy: Partial<RetryPolicy> | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  complexity: ComplexityEstimate | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  startedAt: Date | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  completedAt: Date | null = null;
+}

@@ -1,0 +1,10 @@
+import { Migration20261125000000_initial } from './Migration20261125000000_initial';
+
+/**
+ * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
+ * cannot be loaded from disk under vitest on Node 20, and this way the compiled server and the
+ * tests run the very same list.
+ */
+export const migrationsList = [
+  { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+];

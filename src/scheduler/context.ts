@@ -1,0 +1,23 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ComplexityWeights } from '../domain/complexity';
+
+/** What every use case needs besides its EntityManager. */
+export interface SchedulerDeps {
+  /** The clock (injected so rules are testable; the database's now() stamps rows). */
+  now: () => Date;
+  defaultLeaseSeconds: number;
+  maxLeaseSeconds: number;
+  complexityWeights?: ComplexityWeights;
+  /** Called after every commit that wrote events: wakes subscribers (never inside the transaction). */
+  afterCommit: () => void;
+}
+
+/**
+ * One transaction per use case. Events are rows written inside it; the wake-up is sent only
+ * after commit, so a rolled-back change is never announced.
+ */
+export async function inTransaction<T>(em: EntityManager, deps: SchedulerDeps, work: (tem: EntityManager) => Promise<T>): Promise<T> {
+  const result = await em.transactional((tem) => work(tem as EntityManager));
+  deps.afterCommit();
+  return result;
+}

@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NewTaskInput } from '../domain/task-input';
+import { SchedulerDeps } from './context';
+import { createTasks } from './create-tasks';
+import { claimTasks, ClaimArgs } from './claim-tasks';
+import { completeTask, completeTasks, CompleteArgs } from './complete-tasks';
+import { heartbeatTask } from './heartbeat-task';
+import { failTask, FailArgs } from './fail-task';
+import { retryTask } from './retry-task';
+import { cancelTask } from './cancel-task';
+import { updateTaskPriority } from './update-priority';
+import { addDependency, removeDependency } from './dependencies';
+
+/**
+ * The service layer: one method per use case, each its own transaction (see the files named
+ * after them). Resolvers call this and nothing below it.
+ */
+export class Scheduler {
+  constructor(readonly deps: SchedulerDeps) {}
+
+  createTasks(em: EntityManager, inputs: NewTaskInput[]) {
+    return createTasks(em, this.deps, inputs);
+  }
+  async createTask(em: EntityManager, input: NewTaskInput) {
+    return (await createTasks(em, this.deps, [input]))[0]!;
+  }
+  claimTasks(em: EntityManager, args: ClaimArgs) {
+    return claimTasks(em, this.deps, args);
+  }
+  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null }) {
+    return heartbeatTask(em, this.deps, args);
+  }
+  completeTask(em: EntityManager, args: CompleteArgs) {
+    return completeTask(em, this.deps, args);
+  }
+  completeTasks(em: EntityManager, inputs: CompleteArgs[]) {
+    return completeTasks(em, this.deps, inputs);
+  }
+  failTask(em: EntityManager, args: FailArgs) {
+    return failTask(em, this.deps, args);
+  }
+  retryTask(em: EntityManager, id: string) {
+    return retryTask(em, this.deps, id);
+  }
+  cancelTask(em: EntityManager, args: { id: string; reason: string; cascade?: boolean | null }) {
+    return cancelTask(em, this.deps, args);
+  }
+  updateTaskPriority(em: EntityManager, args: { id: string; priority: number }) {
+    return updateTaskPriority(em, this.deps, args);
+  }
+  addDependency(em: EntityManager, args: { taskId: string; dependsOn: string }) {
+    return addDependency(em, this.deps, args);
+  }
+  removeDependency(em: EntityManager, args: { taskId: string; dependsOn: string }) {
+    return removeDependency(em, this.deps, args);
+  }
+}

@@ -1,0 +1,167 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError } from 'graphql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AppConfig } from './config';
+import type { Logger } from './logger';
+import { buildAppSchema } from './graphql/schema';
+import { AppServices, createContext, GqlContext } from './graphql/context';
+import { formatError } from './graphql/error-mapping';
+import { Scheduler } from './scheduler/scheduler';
+import { Sweeper } from './scheduler/sweeper';
+import { EventStream } from './events/event-stream';
+import { PgNotifier } from './events/pg-notifier';
+import { defaultWebRoot, mountWebPages } from './http/web-pages';
+import type { ComplexityWeights } from './domain/complexity';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: AppServices;
+  notifier: PgNotifier;
+  sweeper: Sweeper;
+  /** Graceful stop: refuse new work, close sockets with 1001, finish in-flight requests, release connections. */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  config: AppConfig;
+  orm: MikroORM;
+  databaseUrl: string;
+  logger: Logger;
+  complexityWeights?: ComplexityWeights;
+  now?: () => Date;
+  /** Event-log safety poll, ms (wake-ups normally come from commits and NOTIFY). */
+  pollIntervalMs?: number;
+}
+
+/** HTTP (Apollo) and WebSocket (graphql-ws) on one server and one /graphql path, plus the pages. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, orm, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const logError = (what: string) => (e: unknown) => logger.error(what, e);
+
+  const stream = new EventStream(orm, {
+    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    bufferLimit: config.subscriptionBufferLimit,
+    onError: logError('event stream read failed'),
+  });
+  const notifier = new PgNotifier(orm, {
+    url: options.databaseUrl,
+    instanceId: randomUUID(),
+    onWake: () => stream.wake(),
+    onError: logError('notifier'),
+  });
+  const scheduler = new Scheduler({
+    now,
+    defaultLeaseSeconds: config.defaultLeaseSeconds,
+    maxLeaseSeconds: config.maxLeaseSeconds,
+    complexityWeights: options.complexityWeights,
+    afterCommit: () => {
+      stream.wake();
+      notifier.notify();
+    },
+  });
+  const sweeper = new Sweeper(orm, scheduler.deps, {
+    intervalMs: config.sweepIntervalMs,
+    eventRetentionHours: config.eventRetentionHours,
+    onError: logError('sweep failed'),
+  });
+  const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };
+
+  const schema = await buildAppSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
+  const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
+    {
+      schema,
+      context: (ctx) => {
+        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, { subscription: true });
+        context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
+        return context as unknown as Record<string, unknown>;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if ('errors' in result && result.errors?.length) {
+          return { ...result, errors: result.errors.map((e) => format(e) as unknown as GraphQLError) };
+        }
+        return undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e) as unknown as GraphQLError),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GqlContext>({
+    schema,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+    formatError: (formatted, error) => formatError(formatted, error, logError('unexpected error in a GraphQL request')),
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, subscribers: stream.subscriberCount });
+  });
+  app.get('/graphql', (req, res, next) => {
+    // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.
+    if (req.accepts(['application/json', 'text/html']) === 'text/html' && !req.query.query) return res.redirect(302, '/graphiql');
+    next();
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '12mb' }),
+    expressMiddleware(apollo, { context: async () => createContext(services) }),
+  );
+  mountWebPages(app, { webRoot: defaultWebRoot() });
+
+  await notifier.start();
+  stream.start();
+  sweeper.start();
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}/graphql`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    services,
+    notifier,
+    sweeper,
+    close() {
+      closing ??= (async () => {
+        await sweeper.stop();
+        await stream.close();
+        for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        await apollo.stop();
+        await notifier.close();
+      })();
+      return closing;
+    },
+  };
+}

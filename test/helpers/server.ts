@@ -1,0 +1,52 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { loadConfig, AppConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startServer, RunningServer } from '../../src/server';
+import { createTestDatabase, createTestOrm, TestDatabase } from './database';
+
+export interface TestServer {
+  server: RunningServer;
+  orm: MikroORM;
+  db: TestDatabase;
+  url: string;
+  wsUrl: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }>;
+  /** Like gql but throws on errors and returns data. */
+  ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server (Apollo + graphql-ws + sweeper + event stream) on a random port over its own
+ * database. Pass `db` to start a second instance on the same database.
+ */
+export async function startTestServer(options: { db?: TestDatabase; config?: Partial<AppConfig>; ownsDb?: boolean } = {}): Promise<TestServer> {
+  const db = options.db ?? (await createTestDatabase());
+  const ownsDb = options.ownsDb ?? !options.db;
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, ...options.config };
+  const orm = await createTestOrm(db, config.dbPoolSize);
+  const server = await startServer({ config, orm, databaseUrl: db.url, logger: createLogger(config.logLevel) });
+  const url = `http://127.0.0.1:${server.port}/graphql`;
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as { data?: any; errors?: any[] };
+  };
+  return {
+    server,
+    orm,
+    db,
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    gql,
+    async ok(query, variables) {
+      const r = await gql(query, variables);
+      if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+      return r.data;
+    },
+    async close() {
+      await server.close();
+      await orm.close();
+      if (ownsDb) await db.drop();
+    },
+  };
+}
