@@ -1,10 +1,18 @@
+import { createRequire } from 'node:module';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 // SWC (not esbuild) compiles the tests so that decorator metadata is emitted for
 // type-graphql and MikroORM.
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    // graphql has no "exports" map: Node's loader picks its CommonJS build for the libraries,
+    // vite would pick the ESM one for our files, and two graphql copies refuse to mix.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

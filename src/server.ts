@@ -105,6 +105,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const apollo = new ApolloServer<GqlContext>({
     schema,
     introspection: true,
+    // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler would run a second,
+    // concurrent stop() that never settles (5.5.1 does not resolve the stop barrier on success).
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -156,8 +159,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         await sweeper.stop();
-        await stream.close();
+        // Sockets first, with 1001 and no `complete` before it: clients treat the subscription
+        // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        await stream.close();
         await apollo.stop();
         await notifier.close();
       })();

@@ -12,10 +12,17 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-/** The state machine of DESIGN.md: from -> the statuses it may move to. */
+/**
+ * The state machine of DESIGN.md: from -> the statuses it may move to.
+ *
+ * One addition, READY -> PENDING: a READY task that gains unfinished dependencies must wait
+ * again, the mirror of PENDING -> READY. Only decomposeTask takes it (the parent comes to depend
+ * on its new children), and it does so holding the parent's row lock, which the claim's
+ * `FOR UPDATE SKIP LOCKED` skips: no worker can take the task while it changes.
+ */
 const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   PENDING: ['READY', 'BLOCKED', 'CANCELLED'],
-  READY: ['RUNNING', 'CANCELLED'],
+  READY: ['RUNNING', 'PENDING', 'CANCELLED'],
   RUNNING: ['COMPLETED', 'FAILED', 'RETRYING', 'BLOCKED', 'CANCELLED'],
   RETRYING: ['READY', 'RUNNING', 'CANCELLED'],
   FAILED: ['RETRYING', 'CANCELLED'],

@@ -50,6 +50,8 @@ export class EventStream {
   private retryDelay = 2;
   private pollTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Log reads by the pump (wake-ups coalesce, so this grows slower than commits do). */
+  reads = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -85,8 +87,20 @@ export class EventStream {
     onOverflow?: (e: SlowSubscriberError) => void,
   ): Promise<Subscriber> {
     const after = afterCursor ? decodeCursor(afterCursor) : null;
+    // A client may resume on an instance whose pump is behind the one it came from: live events
+    // up to its cursor were already delivered to it, so they are skipped, not sent twice.
+    const afterKey = after ? encodeCursor(after) : null;
+    const wanted = afterKey ? (e: TaskEventPayload) => e.cursor > afterKey && matches(e) : matches;
+    const sub = new Subscriber(wanted, this.options.bufferLimit, (s) => this.unsubscribe(s), onOverflow);
+    if (this.closed) {
+      sub.end();
+      return sub;
+    }
     if (this.stale) await this.exclusive(() => this.jumpToHead());
-    const sub = new Subscriber(matches, this.options.bufferLimit, (s) => this.subscribers.delete(s), onOverflow);
+    if (this.closed) {
+      sub.end();
+      return sub;
+    }
     this.subscribers.add(sub);
     const upTo = this.position;
     if (after && comparePositions(after, upTo) < 0) {
@@ -112,8 +126,15 @@ export class EventStream {
     await this.reading;
   }
 
+  private unsubscribe(sub: Subscriber): void {
+    this.subscribers.delete(sub);
+    // Nobody listens: stop following the log. The next subscriber starts from the head then,
+    // not from this old position (it must not receive what was committed before it came).
+    if (this.subscribers.size === 0) this.stale = true;
+  }
+
   private async exclusive(work: () => Promise<void>): Promise<void> {
-    while (this.reading) await this.reading;
+    while (this.reading) await this.reading.catch(() => {});
     this.reading = work().finally(() => (this.reading = null));
     await this.reading;
   }
@@ -158,6 +179,7 @@ export class EventStream {
   }
 
   private async readOnce(): Promise<'full' | 'pending' | 'done'> {
+    this.reads++;
     const em = this.orm.em.fork() as EntityManager;
     const [{ events, pending }] = await sql<{ events: EventRow[]; pending: boolean }>(em, PUMP_READ_SQL, [
       this.position.txid,

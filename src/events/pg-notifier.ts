@@ -17,6 +17,9 @@ export class PgNotifier {
   private sendAgain = false;
   private closed = false;
   private reconnectDelay = 100;
+  /** Notifications sent (after-commit requests coalesce, so this grows slower than commits do). */
+  sent = 0;
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly orm: MikroORM,
@@ -33,17 +36,26 @@ export class PgNotifier {
       this.sendAgain = true;
       return;
     }
+    this.send();
+  }
+
+  private send(): void {
     this.sending = true;
-    void this.orm.em
-      .getConnection()
-      .getKnex()
-      .raw('select pg_notify(?, ?)', [NOTIFY_CHANNEL, this.options.instanceId])
-      .catch((e: unknown) => this.options.onError(e))
+    this.sent++;
+    this.inFlight = Promise.resolve(
+      this.orm.em.getConnection().getKnex().raw('select pg_notify(?, ?)', [NOTIFY_CHANNEL, this.options.instanceId]),
+    )
+      .then(
+        () => {},
+        (e: unknown) => this.options.onError(e),
+      )
       .finally(() => {
         this.sending = false;
+        // Commits that came in meanwhile get one follow-up, even while closing: the last
+        // commits before a shutdown still reach the other instances promptly.
         if (this.sendAgain) {
           this.sendAgain = false;
-          this.notify();
+          this.send();
         }
       });
   }
@@ -58,30 +70,55 @@ export class PgNotifier {
       this.reconnect(client);
     });
     client.on('end', () => this.reconnect(client));
-    await client.connect();
-    await client.query(`listen ${NOTIFY_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${NOTIFY_CHANNEL}`);
+    } catch (e) {
+      // A half-open attempt would hold a connection (and keep the process alive): drop it.
+      this.discard(client);
+      throw e;
+    }
+    if (this.closed) {
+      this.discard(client); // close() ran while we were connecting
+      return;
+    }
     this.listener = client;
     this.reconnectDelay = 100;
+  }
+
+  /** True while the LISTEN connection is up (tests wait for a reconnect with it). */
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
+  private discard(client: Client): void {
+    client.removeAllListeners();
+    client.on('error', () => {});
+    void client.end().catch(() => {});
   }
 
   /** A lost listener reconnects with backoff, then wakes the pump: it catches up from the log. */
   private reconnect(client: Client): void {
     if (this.closed || this.listener !== client) return;
     this.listener = null;
-    client.removeAllListeners();
-    client.on('error', () => {});
-    void client.end().catch(() => {});
+    this.discard(client);
+    this.scheduleConnect();
+  }
+
+  private scheduleConnect(): void {
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(5_000, delay * 2);
     setTimeout(() => {
       if (this.closed) return;
-      this.connect()
-        .then(() => this.options.onWake())
-        .catch((e) => {
+      this.connect().then(
+        () => {
+          if (!this.closed) this.options.onWake();
+        },
+        (e: unknown) => {
           this.options.onError(e);
-          this.listener = client; // let reconnect() run again for this attempt
-          this.reconnect(client);
-        });
+          this.scheduleConnect();
+        },
+      );
     }, delay).unref();
   }
 
@@ -100,5 +137,6 @@ export class PgNotifier {
       l.on('error', () => {});
       await l.end().catch(() => {});
     }
+    while (this.sending) await this.inFlight;
   }
 }

@@ -1,6 +1,15 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain/errors';
 import { SlowSubscriberError } from '../events/subscriber';
+
+/**
+ * Duck-typed on purpose: `graphql` ships CommonJS and ESM builds, and Apollo, type-graphql and
+ * graphql-ws may each load a different one, so `instanceof GraphQLError` is not reliable.
+ */
+function isGraphQLError(e: unknown): e is { originalError?: unknown; extensions?: Record<string, unknown> } {
+  // GraphQLError and Apollo's subclasses (UserInputError, …) all carry these own properties.
+  return typeof e === 'object' && e !== null && e instanceof Error && 'extensions' in e && 'nodes' in e && 'path' in e;
+}
 
 /**
  * The one place errors become what clients see. Domain errors keep their code, message and
@@ -8,19 +17,28 @@ import { SlowSubscriberError } from '../events/subscriber';
  * INTERNAL_SERVER_ERROR with the message hidden and the detail logged.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (e: unknown) => void): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? null) : error;
+  let original: unknown = error;
+  while (isGraphQLError(original) && original.originalError) original = original.originalError;
   if (original instanceof DomainError) {
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions, code: original.code } };
   }
   if (original instanceof SlowSubscriberError) {
     return { message: original.message, path: formatted.path, extensions: { code: 'SUBSCRIBER_TOO_SLOW' } };
   }
-  const code = formatted.extensions?.code;
-  if (original === null || original === undefined || original instanceof GraphQLError) {
-    // Produced by graphql-js or Apollo themselves: safe, and the codes are stable.
-    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    if (code === undefined && original === null) return { ...formatted, extensions: { ...formatted.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } };
+  if (isGraphQLError(original)) {
+    // Produced by graphql-js or Apollo themselves (parse, validation, coercion): safe to show.
+    const codes = [formatted.extensions?.code, isGraphQLError(error) ? error.extensions?.code : undefined, original.extensions?.code];
+    const code = codes.find((c) => typeof c === 'string' && c !== 'INTERNAL_SERVER_ERROR') as string | undefined;
+    if (code) return { ...formatted, extensions: { ...formatted.extensions, code } };
+    const inferred = /^Variable "\$/.test(formatted.message)
+      ? 'BAD_USER_INPUT'
+      : /^Syntax Error/.test(formatted.message)
+        ? 'GRAPHQL_PARSE_FAILED'
+        : formatted.path
+          ? null
+          : 'GRAPHQL_VALIDATION_FAILED';
+    if (inferred) return { ...formatted, extensions: { ...formatted.extensions, code: inferred } };
   }
-  log(original ?? error);
+  log(original);
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -7,8 +7,13 @@ import { TaskQueryResolver } from './resolvers/task-query.resolver';
 import { TaskMutationResolver } from './resolvers/task-mutation.resolver';
 import { TaskFieldsResolver } from './resolvers/task-fields.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
+import { ComplexityResolver } from './resolvers/complexity.resolver';
+import { TaskComplexityResolver } from './resolvers/task-complexity.resolver';
+import { TaskEditResolver } from './resolvers/task-edit.resolver';
+import { GraphResolver } from './resolvers/graph.resolver';
+import { EventCursorResolver } from './resolvers/event-cursor.resolver';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver] as const;
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`

@@ -37,12 +37,6 @@ export async function addDependency(em: EntityManager, deps: SchedulerDeps, args
     if (!EDITABLE.includes(task.status)) {
       throw new InvalidTransitionError(task.status, 'PENDING', { taskId, recovery: 'Dependencies can only be added to PENDING, READY or BLOCKED tasks.' });
     }
-    if (task.status === 'READY' && dep.status !== 'COMPLETED') {
-      throw new InvalidTransitionError('READY', 'PENDING', {
-        taskId,
-        recovery: 'A READY task may be claimed at any moment; add unfinished dependencies before it becomes READY, or cancel and recreate it.',
-      });
-    }
     const existing = await tem.findOne(TaskDependency, { taskId, dependsOnId: dependsOn });
     if (existing) return task;
     const edges = await sql<{ task_id: string; depends_on_id: string }>(tem, TRANSITIVE_DEPENDENCIES_SQL, [dependsOn]);
@@ -50,6 +44,12 @@ export async function addDependency(em: EntityManager, deps: SchedulerDeps, args
     for (const e of edges) graph.set(e.task_id, [...(graph.get(e.task_id) ?? []), e.depends_on_id]);
     const cycle = cyclePathIfAdded(graph, taskId, dependsOn);
     if (cycle) throw new TaskDependencyError(`Adding this dependency would create a cycle: ${cycle.join(' -> ')}`, taskId, cycle);
+    if (task.status === 'READY' && dep.status !== 'COMPLETED') {
+      throw new InvalidTransitionError('READY', 'PENDING', {
+        taskId,
+        recovery: 'A READY task may be claimed at any moment; add unfinished dependencies before it becomes READY, or cancel and recreate it.',
+      });
+    }
 
     tem.create(TaskDependency, { taskId, dependsOnId: dependsOn });
     await tem.flush();

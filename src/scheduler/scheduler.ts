@@ -10,6 +10,9 @@ import { retryTask } from './retry-task';
 import { cancelTask } from './cancel-task';
 import { updateTaskPriority } from './update-priority';
 import { addDependency, removeDependency } from './dependencies';
+import { updateTask } from './update-task';
+import { decomposeTask } from './decompose-task';
+import type { TaskUpdateInput } from '../domain/task-update';
 
 /**
  * The service layer: one method per use case, each its own transaction (see the files named
@@ -53,5 +56,11 @@ export class Scheduler {
   }
   removeDependency(em: EntityManager, args: { taskId: string; dependsOn: string }) {
     return removeDependency(em, this.deps, args);
+  }
+  updateTask(em: EntityManager, args: { id: string; input: TaskUpdateInput }) {
+    return updateTask(em, this.deps, args);
+  }
+  decomposeTask(em: EntityManager, id: string) {
+    return decomposeTask(em, this.deps, id);
   }
 }

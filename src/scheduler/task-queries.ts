@@ -7,6 +7,7 @@ import { isTaskStatus, TaskStatus } from '../domain/task-status';
 import { Task } from '../persistence/entities/task.entity';
 import { PROJECT_EDGES_SQL, PROJECT_TASK_STATES_SQL, TRANSITIVE_DEPENDENCIES_SQL } from '../persistence/sql/graph.sql';
 import { sql } from '../persistence/sql/run';
+import { toTasks } from '../persistence/sql/task-rows';
 import { findTask } from './load-task';
 
 export interface TaskFilter {
@@ -25,40 +26,57 @@ export interface TaskPage {
 
 export const MAX_PAGE_SIZE = 500;
 
-/** Cursor = opaque base64 of (createdAt, id): keyset pagination in creation order. */
-export function encodeTaskCursor(task: Pick<Task, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString('base64url');
+/** Cursor = opaque base64 of the task's creation sequence number: keyset pagination in creation order. */
+function encodeTaskCursor(seq: string): string {
+  return Buffer.from(`task:${seq}`).toString('base64url');
 }
 
-function decodeTaskCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw new BadInputError(`after: "${cursor.slice(0, 60)}" is not a cursor returned by this API`, { field: 'after' });
-  return { createdAt, id: assertId(id, 'after') };
+function decodeTaskCursor(cursor: string): string {
+  const m = /^task:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new BadInputError(`after: "${cursor.slice(0, 60)}" is not a cursor returned by this API`, { field: 'after' });
+  return m[1]!;
 }
 
+/** tasks(filter, first, after): one count and one page query, both on (project_id, seq)-style indexes. */
 export async function listTasks(em: EntityManager, filter: TaskFilter = {}, first = 50, after?: string | null): Promise<TaskPage> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw new BadInputError(`first must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first' });
   }
-  const where: Record<string, unknown> = {};
-  if (filter.projectId) where.projectId = assertId(filter.projectId, 'filter.projectId');
-  if (filter.parentTaskId) where.parentTaskId = assertId(filter.parentTaskId, 'filter.parentTaskId');
-  if (filter.assignedTo) where.assignedTo = assertText(filter.assignedTo, 'filter.assignedTo', 100);
+  const where: string[] = [];
+  const bindings: unknown[] = [];
+  if (filter.projectId) {
+    where.push('project_id = ?');
+    bindings.push(assertId(filter.projectId, 'filter.projectId'));
+  }
+  if (filter.parentTaskId) {
+    where.push('parent_task_id = ?');
+    bindings.push(assertId(filter.parentTaskId, 'filter.parentTaskId'));
+  }
+  if (filter.assignedTo) {
+    where.push('assigned_to = ?');
+    bindings.push(assertText(filter.assignedTo, 'filter.assignedTo', 100));
+  }
   if (filter.statuses && filter.statuses.length > 0) {
     const bad = filter.statuses.find((s) => !isTaskStatus(s));
     if (bad) throw new BadInputError(`unknown status ${bad}`, { field: 'filter.statuses' });
-    where.status = { $in: filter.statuses as TaskStatus[] };
+    where.push('status = any(?::text[])');
+    bindings.push(filter.statuses);
   }
-  const totalCount = await em.count(Task, where);
-  const pageWhere = { ...where };
-  if (after) {
-    const c = decodeTaskCursor(after);
-    Object.assign(pageWhere, { $or: [{ createdAt: { $gt: c.createdAt } }, { createdAt: c.createdAt, id: { $gt: c.id } }] });
-  }
-  const rows = await em.find(Task, pageWhere, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
-  const tasks = rows.slice(0, first);
-  return { tasks, cursors: tasks.map(encodeTaskCursor), hasNextPage: rows.length > first, totalCount };
+  const whereSql = where.length ? `where ${where.join(' and ')}` : '';
+  const [{ count }] = await sql<{ count: number }>(em, `select count(*)::int as count from task ${whereSql}`, bindings);
+  const pageWhere = after ? [...where, 'seq > ?::bigint'] : where;
+  const rows = await sql<Record<string, unknown> & { seq: string }>(
+    em,
+    `select * from task ${pageWhere.length ? `where ${pageWhere.join(' and ')}` : ''} order by seq limit ?`,
+    [...bindings, ...(after ? [decodeTaskCursor(after)] : []), first + 1],
+  );
+  const page = rows.slice(0, first);
+  return {
+    tasks: toTasks(em, page),
+    cursors: page.map((r) => encodeTaskCursor(String(r.seq))),
+    hasNextPage: rows.length > first,
+    totalCount: count,
+  };
 }
 
 /** Every transitive dependency of a task in an order they can run (dependencies first). */

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { TestProject } from 'vitest/node';
+import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { openOrm } from '../../src/persistence/orm';
 import { startEmbeddedPostgres, EmbeddedDatabase } from '../../src/persistence/embedded-postgres';
 

@@ -71,6 +71,8 @@ export const TASK_SUMMARY_FIELDS = `
 
 const PROJECTS = `query DashboardProjects { projects { id name createdAt } }`;
 
+const LATEST_EVENT_CURSOR = `query DashboardEventCursor { latestEventCursor }`;
+
 const TASKS_PAGE = `
   query DashboardTasks($projectId: ID!, $first: Int!, $after: String) {
     tasks(filter: { projectId: $projectId }, first: $first, after: $after) {
@@ -112,6 +114,14 @@ const FALLBACK_PAGE_SIZE = 100;
 
 export async function fetchProjects(signal?: AbortSignal): Promise<Project[]> {
   return (await graphqlRequest<{ projects: Project[] }>(PROJECTS, {}, signal)).projects;
+}
+
+/**
+ * Where the event log stands now (null: empty). Read BEFORE the snapshot, then subscribe with it
+ * as afterCursor: every event after it is replayed, so nothing is missed between the two.
+ */
+export async function fetchLatestEventCursor(signal?: AbortSignal): Promise<string | null> {
+  return (await graphqlRequest<{ latestEventCursor: string | null }>(LATEST_EVENT_CURSOR, {}, signal)).latestEventCursor;
 }
 
 /** Every task of the project, `PAGE_SIZE` at a time. */

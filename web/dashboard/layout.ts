@@ -56,6 +56,15 @@ function layoutOptions(nodeCount: number): Record<string, string> {
   };
 }
 
+/**
+ * Abandons layouts in flight (another project was picked): ELK cannot cancel, so the worker is
+ * terminated and a fresh one starts with the next layout. Their promises never settle.
+ */
+export function cancelLayouts(): void {
+  elk?.terminateWorker();
+  elk = undefined;
+}
+
 export async function layoutGraph(input: LayoutInput): Promise<LayoutResult> {
   const started = performance.now();
   const known = new Set(input.ids);

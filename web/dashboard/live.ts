@@ -34,11 +34,19 @@ export interface Feed {
 
 const RETRY_CAP_MS = 5_000;
 
-/** Compares cursors when both are decimal strings; otherwise they are opaque (null: unknown). */
+/**
+ * Orders two event cursors when their form allows it, else null (opaque: cannot tell).
+ * Decimal strings compare as numbers; equal-length strings of digits and dashes (this server's
+ * zero-padded `txid-id`) compare as plain strings.
+ */
 export function compareCursors(a: string, b: string): number | null {
-  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return null;
-  const x = BigInt(a), y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (a === b) return 0;
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = BigInt(a), y = BigInt(b);
+    return x < y ? -1 : 1;
+  }
+  if (a.length === b.length && /^[\d-]+$/.test(a) && /^[\d-]+$/.test(b)) return a < b ? -1 : 1;
+  return null;
 }
 
 export class LiveConnection {

@@ -10,6 +10,7 @@ import './styles.css';
 import {
   fetchAllTasks,
   fetchDeadlocks,
+  fetchLatestEventCursor,
   fetchProjects,
   fetchTaskDetails,
   type DeadlockReport,
@@ -20,7 +21,7 @@ import {
 } from './api';
 import { DetailsPanel, h, type DeadlockInfo } from './details';
 import { GraphView, type Marks } from './graph-view';
-import { layoutGraph } from './layout';
+import { cancelLayouts, layoutGraph } from './layout';
 import { LiveConnection, type ConnectionState, type Feed } from './live';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
 
@@ -233,6 +234,7 @@ ui.reloadProjects.addEventListener('click', () => void loadProjects());
 // ---------------------------------------------------------------- one project
 
 async function openProject(projectId: string): Promise<void> {
+  if (session?.layoutRunning) cancelLayouts();
   session?.close();
   const s = new ProjectSession(projectId);
   session = s;
@@ -243,17 +245,28 @@ async function openProject(projectId: string): Promise<void> {
   renderMarks(s);
   overlay('Loading tasks…');
 
-  // Subscribe first, load second: nothing that happens during the load is lost (it is buffered).
-  s.feed = subscribe(s, null);
-  await live.whenLive(3_000);
-  if (!s.current) return;
   try {
+    // Cursor first, tasks second, subscription third (afterCursor = that cursor): the server
+    // replays every event after the cursor, so nothing between the snapshot and the
+    // subscription is lost; events the snapshot already shows are re-applied harmlessly.
+    const cursor = await fetchLatestEventCursor(s.abort.signal);
+    if (!s.current) return;
+    if (cursor === null) {
+      // Empty event log: no cursor to resume from, so subscribe first and buffer during the load.
+      s.feed = subscribe(s, null);
+      await live.whenLive(3_000);
+      if (!s.current) return;
+    }
     const tasks = await fetchAllTasks(projectId, (n, total) => overlay(`Loading tasks… ${fmt.format(n)} / ${fmt.format(total)}`), s.abort.signal);
     if (!s.current) return;
     for (const t of tasks) s.tasks.set(t.id, t);
     const buffered = s.buffer ?? [];
     s.buffer = null;
     for (const event of buffered) applyEvent(s, event);
+    if (cursor !== null) {
+      hooks.lastCursor = cursor;
+      s.feed = subscribe(s, cursor);
+    }
     renderCounts();
     await Promise.all([relayout(s), refreshDeadlocks(s)]);
     if (s.current) hooks.ready = true;
@@ -307,9 +320,13 @@ function applyEvent(s: ProjectSession, event: TaskStatusEvent): void {
   hooks.eventsApplied++;
   if (!next) return;
   s.tasks.set(next.id, next);
-  if (s.buffer === null && s.layouts > 0) {
-    if (!prev || !sameList(prev.dependencies, next.dependencies) || !view.has(next.id)) scheduleRelayout(s);
-    else view.setStatus(next.id, next.status, next.priority);
+  // During the first layout (events flow as soon as the snapshot is in), a new task or edge
+  // must still reach the graph: relayout() then runs once more. Status-only changes are drawn
+  // by render(), which reads s.tasks.
+  const drawn = s.layouts > 0;
+  if (s.buffer === null && (drawn || s.layoutRunning)) {
+    if (!prev || !sameList(prev.dependencies, next.dependencies) || (drawn && !view.has(next.id))) scheduleRelayout(s);
+    else if (drawn) view.setStatus(next.id, next.status, next.priority);
   }
   scheduleCounts();
   scheduleDeadlocks(s);

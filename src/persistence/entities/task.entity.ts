@@ -1,4 +1,4 @@
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import type { TaskStatus } from '../../domain/task-status';
 import type { RetryPolicy } from '../../domain/retry-policy';
@@ -7,10 +7,10 @@ import type { ComplexityEstimate } from '../../domain/complexity';
 /**
  * A task row. Foreign keys are plain scalar columns (projectId, parentTaskId): the hot paths
  * are explained SQL (src/persistence/sql) and the GraphQL layer batches relations itself.
- * Dependencies live in the task_dependency edge table (indexed both ways).
+ * Dependencies live in the task_dependency edge table (indexed both ways). The `seq` column
+ * (creation order) is database-generated and only used by explained SQL, so it is not mapped.
  */
 @Entity({ tableName: 'task' })
-@Index({ name: 'task_project_created_idx', properties: ['projectId', 'createdAt'] })
 export class Task {
   [OptionalProps]?:
     | 'id'

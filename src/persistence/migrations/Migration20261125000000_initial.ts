@@ -3,6 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Projects, tasks, the dependency edge table and the event log.
  *
+ * - `seq` is the creation order (ids are random UUIDs and a batch shares one created_at): the
+ *   claim's "oldest first" tie-break and the tasks connection's cursor.
  * - `task_claim_idx` is partial over the claimable statuses and ordered exactly like the claim
  *   query (src/persistence/sql/claim.sql.ts), so a claim reads the head of a small index no
  *   matter how many COMPLETED rows the table holds.
@@ -23,6 +25,7 @@ export class Migration20261125000000_initial extends Migration {
     this.addSql(`
       create table "task" (
         "id" uuid not null primary key,
+        "seq" bigint generated always as identity,
         "project_id" uuid not null references "project" ("id") on delete cascade,
         "title" text not null,
         "description" text null,
@@ -53,12 +56,12 @@ export class Migration20261125000000_initial extends Migration {
         constraint "task_json_objects" check (jsonb_typeof("context") = 'object' and jsonb_typeof("metadata") = 'object'),
         constraint "task_running_has_lease" check ("status" <> 'RUNNING' or ("worker_id" is not null and "lease_expires_at" is not null))
       );`);
-    this.addSql(`create index "task_project_created_idx" on "task" ("project_id", "created_at");`);
+    this.addSql(`create index "task_project_seq_idx" on "task" ("project_id", "seq");`);
     this.addSql(`create index "task_parent_idx" on "task" ("parent_task_id") where "parent_task_id" is not null;`);
     this.addSql(`create index "task_project_status_idx" on "task" ("project_id", "status");`);
     // The claim order: highest effective priority, then oldest. Partial: only claimable rows.
     this.addSql(`
-      create index "task_claim_idx" on "task" ("project_id", "effective_priority" desc, "created_at", "id")
+      create index "task_claim_idx" on "task" ("project_id", "effective_priority" desc, "seq")
         where "status" in ('READY', 'RETRYING');`);
     // The sweepers: expired leases, due retries, deadlines entering the boost window.
     this.addSql(`create index "task_lease_idx" on "task" ("lease_expires_at") where "status" = 'RUNNING';`);

@@ -5,9 +5,9 @@
  * claim is one round trip and one commit. Concurrent claimers (any number of server instances)
  * skip rows another transaction has locked: no task is ever handed out twice.
  *
- * Order: effective priority (higher first), then the oldest, then id for a total order. It is
+ * Order: effective priority (higher first), then the oldest (`seq`, the creation order). It is
  * exactly the order of the partial index `task_claim_idx (project_id, effective_priority desc,
- * created_at, id) where status in ('READY','RETRYING')`, so PostgreSQL walks the index head and
+ * seq) where status in ('READY','RETRYING')`, so PostgreSQL walks the index head and
  * stops after LIMIT rows; COMPLETED history does not slow claims (bench: "Scale").
  * RETRYING rows are claimable once `available_at` (their retryAt) has passed.
  */
@@ -19,7 +19,7 @@ export function claimSql(withAssignedTo: boolean): string {
         and status in ('READY', 'RETRYING')
         and (status = 'READY' or available_at <= now())
         ${withAssignedTo ? 'and assigned_to = ?' : ''}
-      order by effective_priority desc, created_at, id
+      order by effective_priority desc, seq
       limit ?
       for update skip locked
     ), claimed as (
@@ -33,5 +33,5 @@ export function claimSql(withAssignedTo: boolean): string {
       insert into task_event (task_id, project_id, previous_status, status)
       select id, project_id, previous_status, 'RUNNING' from claimed
     )
-    select * from claimed order by effective_priority desc, created_at, id`;
+    select * from claimed order by effective_priority desc, seq`;
 }

@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './src/config';
+import { createLogger } from './src/logger';
+import { openOrm } from './src/persistence/orm';
+import { startEmbeddedPostgres, EmbeddedDatabase } from './src/persistence/embedded-postgres';
+import { startServer } from './src/server';
+import { parseComplexityConfigText, ComplexityWeights } from './src/domain/complexity';
+import { DomainError } from './src/domain/errors';
+
+/** Process entry: config -> database -> migrations -> server -> listen; graceful stop on signals. */
+async function main(): Promise<void> {
+  let config;
+  let complexityWeights: ComplexityWeights | undefined;
+  try {
+    config = loadConfig();
+    if (config.complexityConfigPath) {
+      let text: string;
+      try {
+        text = readFileSync(config.complexityConfigPath, 'utf8');
+      } catch (e) {
+        throw new ConfigError(`COMPLEXITY_CONFIG: cannot read ${config.complexityConfigPath}: ${(e as Error).message}`);
+      }
+      complexityWeights = parseComplexityConfigText(text, config.complexityConfigPath);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof DomainError) {
+      process.stderr.write(`Configuration error: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (databaseUrl === null) {
+    const dataDir = path.resolve(config.dataDir, 'pg');
+    logger.info(`DATABASE_URL not set: starting the embedded PostgreSQL (data in ${dataDir}, port ${config.embeddedPgPort})`);
+    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, database: 'scheduler', log: (m) => logger.debug(m) });
+    databaseUrl = embedded.url;
+  }
+  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize });
+  const server = await startServer({ config, orm, databaseUrl, logger, complexityWeights });
+  logger.info(`GraphQL ready at ${server.url} (WebSocket subscriptions on the same path); GraphiQL at ${server.url.replace(/\/graphql$/, '/graphiql')}; dashboard at ${server.url.replace(/\/graphql$/, '/')}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down gracefully`);
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    try {
+      console.error('a');await server.close();console.error('b');
+      await orm.close();console.error('c');
+      await embedded?.stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (e) {
+      logger.error('error while shutting down', e);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`Failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+/**
+ * The bench's only reader of the environment (the app's rule, src/config.ts, applied here too).
+ * BENCH_QUICK=1 shrinks every workload to a smoke run that finishes in a minute or two.
+ */
+export interface BenchConfig {
+  quick: boolean;
+  /** W1: tasks per variant and run. */
+  tasks: number;
+  /** Repetitions of each measured figure; the median is reported with the min-max spread. */
+  runs: number;
+  /** W1/W3 concurrent workers. */
+  workers: number;
+  /** W1(c) and the raw batch baseline. */
+  batchSize: number;
+  /** W2 samples per run (each: create -> event -> claim -> complete -> event). */
+  latencySamples: number;
+  /** W3 diamonds (4 tasks each). */
+  diamonds: number;
+  /** Scale: rows in the big table, READY rows in both phases, claim+complete samples. */
+  scaleRows: number;
+  scaleReady: number;
+  scaleSamples: number;
+  /** Sizes of the dependencyGraph and detectDeadlocks projects. */
+  graphTasks: number;
+  deadlockTasks: number;
+  /** Server memory sampling period (ms). */
+  memorySampleMs: number;
+}
+
+function int(name: string, def: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function loadBenchConfig(): BenchConfig {
+  const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+  return {
+    quick,
+    tasks: int('BENCH_TASKS', quick ? 2_000 : 20_000, 100),
+    runs: int('BENCH_RUNS', quick ? 1 : 3, 1),
+    workers: int('BENCH_WORKERS', 10, 1),
+    batchSize: 50,
+    latencySamples: quick ? 100 : 500,
+    diamonds: quick ? 250 : 1_000,
+    scaleRows: quick ? 100_000 : 1_000_000,
+    scaleReady: 10_000,
+    scaleSamples: quick ? 200 : 500,
+    graphTasks: quick ? 2_000 : 10_000,
+    deadlockTasks: quick ? 20_000 : 100_000,
+    memorySampleMs: 100,
+  };
+}

@@ -1,0 +1,50 @@
+import type http from 'node:http';
+import type { Pool } from 'pg';
+import type { BenchConfig } from './config';
+import type { MemorySampler, MemoryWindow, ServerProcess } from './server-process';
+import type { HttpGql } from './workers-http';
+import type { NotifyCounter } from './notify-counter';
+import { CpuMeter, CpuWindow } from './cpu';
+
+/** What every workload gets: the server under test, its meters, and the bench's connections. */
+export interface BenchContext {
+  config: BenchConfig;
+  server: ServerProcess;
+  memory: MemorySampler;
+  cpu: CpuMeter;
+  notifications: NotifyCounter;
+  /** Bench-side pg pool (raw baselines, seeding, checks): workers + a few. */
+  pool: Pool;
+  agent: http.Agent;
+  http: HttpGql;
+}
+
+/** One row of the final summary. `pass` null: a figure printed for information, no target. */
+export interface SummaryRow {
+  workload: string;
+  figure: string;
+  value: string;
+  target: string;
+  pass: boolean | null;
+}
+
+export interface WorkloadResult {
+  name: string;
+  data: unknown;
+  summary: SummaryRow[];
+}
+
+export interface Meters {
+  memory: MemoryWindow;
+  cpu: CpuWindow;
+  notifications: number;
+}
+
+/** Runs `work` inside one measurement window of every meter. */
+export async function metered<T>(ctx: BenchContext, work: () => Promise<T>): Promise<{ result: T; meters: Meters }> {
+  ctx.memory.begin();
+  const cpu = ctx.cpu.begin();
+  const notified = ctx.notifications.count;
+  const result = await work();
+  return { result, meters: { memory: ctx.memory.end(), cpu: cpu.end(), notifications: ctx.notifications.count - notified } };
+}

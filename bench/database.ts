@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Pool } from 'pg';
+import { startEmbeddedPostgres, EmbeddedDatabase } from '../src/persistence/embedded-postgres';
+import { freePort } from './ports';
+import { progress } from './report';
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface AdminDatabase {
+  /** A URL with the right to create databases. */
+  adminUrl: string;
+  source: 'DATABASE_URL' | 'local' | 'embedded';
+  stop(): Promise<void>;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** DATABASE_URL, else the machine's PostgreSQL, else an embedded one in a temporary folder. */
+export async function openAdminDatabase(databaseUrl: string | undefined): Promise<AdminDatabase> {
+  if (databaseUrl) {
+    if (!(await reachable(databaseUrl))) throw new Error(`DATABASE_URL ${databaseUrl} is not reachable`);
+    return { adminUrl: databaseUrl, source: 'DATABASE_URL', stop: async () => {} };
+  }
+  if (await reachable(LOCAL_URL)) return { adminUrl: LOCAL_URL, source: 'local', stop: async () => {} };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sched-bench-pg-'));
+  const port = await freePort();
+  progress(`no PostgreSQL at 127.0.0.1:5432: starting an embedded one on port ${port}`);
+  const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port, database: 'postgres', persistent: false });
+  return {
+    adminUrl: embedded.url,
+    source: 'embedded',
+    async stop() {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database per run (`sched_bench_<timestamp>`); the server's migrations create the schema. */
+export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
+  const name = `sched_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  let dropped = false;
+  return {
+    name,
+    url: withDatabase(adminUrl, name),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** The bench's own connections (workers' raw SQL, seeding, checks). */
+export function openPool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max });
+  pool.on('error', () => {}); // an idle client dropped at shutdown (drop ... with (force)) is not an error here
+  return pool;
+}
+
+export async function serverVersion(pool: Pool): Promise<string> {
+  const { rows } = await pool.query<{ v: string }>('show server_version');
+  return rows[0]!.v;
+}

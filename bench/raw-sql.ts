@@ -1,0 +1,79 @@
+import type { Pool, PoolClient } from 'pg';
+import { claimSql } from '../src/persistence/sql/claim.sql';
+import { COMPLETE_SQL } from '../src/persistence/sql/complete.sql';
+
+/**
+ * The raw-SQL baselines: what PostgreSQL alone can do with the same schema, run from the bench
+ * process over pg (one dedicated connection per worker, autocommit: one statement = one commit;
+ * unnamed statements, as knex sends the app's, so neither side gets prepared-plan caching).
+ *
+ * - "raw SQL, same claim statement": the app's claim text (claimSql(false), which also writes the
+ *   RUNNING event row) + a plain guarded `update … where id = $1 and status = 'RUNNING'` for the
+ *   completion (no event row, no dependents check). This is the baseline the targets use.
+ * - "raw SQL, app statements": the same claim + the app's own COMPLETE_SQL (event row and the
+ *   dependents lock), still one statement each. Informational: separates the cost of the SQL the
+ *   app chose from the cost of the layers above it (transactions, ORM, GraphQL, HTTP).
+ */
+
+/** knex `?` placeholders -> PostgreSQL `$n` (these statements contain no `?` operator). */
+export function positional(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+const LEASE_SECONDS = 30;
+
+/** $1 project, $2 limit, $3 worker, $4 lease seconds. */
+export const RAW_CLAIM_SQL = positional(claimSql(false));
+
+export const RAW_COMPLETE_SQL = `
+  update task set status = 'COMPLETED', result = $2::jsonb, completed_at = now(), updated_at = now(),
+         worker_id = null, lease_expires_at = null
+   where id = $1 and status = 'RUNNING'`;
+
+export const RAW_COMPLETE_MANY_SQL = `
+  update task set status = 'COMPLETED', result = null, completed_at = now(), updated_at = now(),
+         worker_id = null, lease_expires_at = null
+   where id = any($1::uuid[]) and status = 'RUNNING'`;
+
+/** $1 result, $2 id, $3/$4 worker. */
+export const APP_COMPLETE_SQL = positional(COMPLETE_SQL);
+
+async function withClient<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
+export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string, completion: 'plain' | 'app'): Promise<number> {
+  return withClient(pool, async (c) => {
+    let done = 0;
+    for (;;) {
+      const { rows } = await c.query<{ id: string }>(RAW_CLAIM_SQL, [projectId, 1, workerId, LEASE_SECONDS]);
+      if (rows.length === 0) return done;
+      const id = rows[0]!.id;
+      const r =
+        completion === 'plain'
+          ? await c.query(RAW_COMPLETE_SQL, [id, null])
+          : await c.query(APP_COMPLETE_SQL, [null, id, workerId, workerId]);
+      if (r.rowCount !== 1) throw new Error(`raw completion of ${id} changed ${r.rowCount} rows`);
+      done++;
+    }
+  });
+}
+
+export function rawBatchWorker(pool: Pool, projectId: string, workerId: string, limit: number): Promise<number> {
+  return withClient(pool, async (c) => {
+    let done = 0;
+    for (;;) {
+      const { rows } = await c.query<{ id: string }>(RAW_CLAIM_SQL, [projectId, limit, workerId, LEASE_SECONDS]);
+      if (rows.length === 0) return done;
+      const r = await c.query(RAW_COMPLETE_MANY_SQL, [rows.map((x) => x.id)]);
+      if (r.rowCount !== rows.length) throw new Error(`raw batch completion changed ${r.rowCount} of ${rows.length} rows`);
+      done += rows.length;
+    }
+  });
+}

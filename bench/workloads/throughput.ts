@@ -1,0 +1,149 @@
+import type { BenchContext, Meters, SummaryRow, WorkloadResult } from '../context';
+import { metered } from '../context';
+import { analyze, createProject, insertReadyTasks, truncateTasks } from '../seed';
+import { rawBatchWorker, rawPerTaskWorker } from '../raw-sql';
+import { batchedWorker, perTaskWorker, runWorkers, WorkersResult } from '../worker-loops';
+import { WsGql } from '../workers-ws';
+import { spread, ratio, Spread } from '../stats';
+import { log, num, progress, table, withSpread } from '../report';
+
+/**
+ * W1: N no-op READY tasks, W concurrent workers, claim + complete, through the public API
+ * (HTTP, graphql-ws, batched) and against raw-SQL baselines on the same schema. Tasks are
+ * bulk-inserted (creation is not measured); the task tables are emptied before every variant
+ * so each starts from the same state, and variants alternate within a run so drift (autovacuum,
+ * other load on the machine) spreads over all of them.
+ */
+type VariantKey = 'a' | 'b' | 'c' | 'raw' | 'rawApp' | 'rawBatch';
+
+interface Variant {
+  key: VariantKey;
+  label: string;
+  run(projectId: string): Promise<WorkersResult>;
+}
+
+export interface VariantResult {
+  key: VariantKey;
+  label: string;
+  tasksPerSecond: Spread;
+  runs: (WorkersResult & Meters)[];
+}
+
+export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { peakRssMb: number; perTaskApi: Spread }> {
+  const { config, pool } = ctx;
+  const W = config.workers;
+  const ws = await Promise.all(Array.from({ length: W }, () => WsGql.connect(ctx.server.wsUrl)));
+  try {
+    const variants: Variant[] = [
+      { key: 'a', label: '(a) API per task, HTTP keep-alive', run: (p) => runWorkers(W, (i) => perTaskWorker(ctx.http, p, `http-${i}`)) },
+      { key: 'b', label: '(b) API per task, graphql-ws', run: (p) => runWorkers(W, (i) => perTaskWorker(ws[i]!, p, `ws-${i}`)) },
+      { key: 'c', label: `(c) API batched ${config.batchSize}, HTTP`, run: (p) => runWorkers(W, (i) => batchedWorker(ctx.http, p, `batch-${i}`, config.batchSize)) },
+      { key: 'raw', label: 'raw SQL per task, same claim statement', run: (p) => runWorkers(W, (i) => rawPerTaskWorker(pool, p, `raw-${i}`, 'plain')) },
+      { key: 'rawApp', label: 'raw SQL per task, app claim+complete SQL', run: (p) => runWorkers(W, (i) => rawPerTaskWorker(pool, p, `rawapp-${i}`, 'app')) },
+      { key: 'rawBatch', label: `raw SQL batches of ${config.batchSize}`, run: (p) => runWorkers(W, (i) => rawBatchWorker(pool, p, `rawb-${i}`, config.batchSize)) },
+    ];
+    const projectId = await createProject(pool, `bench-w1-${Date.now()}`);
+
+    // Warm-up (not recorded): JIT, connection pools, plan caches on both sides.
+    const warm = Math.min(1_000, Math.ceil(config.tasks / 10));
+    for (const v of variants) {
+      await prepare(ctx, projectId, warm);
+      await v.run(projectId);
+    }
+
+    const results = new Map<VariantKey, (WorkersResult & Meters)[]>(variants.map((v) => [v.key, []]));
+    for (let run = 1; run <= config.runs; run++) {
+      for (const v of variants) {
+        await prepare(ctx, projectId, config.tasks);
+        progress(`W1 run ${run}/${config.runs}: ${v.label}, ${config.tasks} tasks`);
+        const { result, meters } = await metered(ctx, () => v.run(projectId));
+        await verifyAllCompleted(ctx, projectId, config.tasks, v.label, result.tasks);
+        results.get(v.key)!.push({ ...result, ...meters });
+      }
+    }
+    await truncateTasks(pool);
+
+    const out: VariantResult[] = variants.map((v) => {
+      const runs = results.get(v.key)!;
+      return { key: v.key, label: v.label, tasksPerSecond: spread(runs.map((r) => r.tasksPerSecond)), runs };
+    });
+    const tps = (k: VariantKey) => out.find((o) => o.key === k)!.tasksPerSecond.median;
+    const targets: Record<VariantKey, { base: VariantKey | null; min: number | null }> = {
+      a: { base: 'raw', min: 0.8 },
+      b: { base: 'raw', min: 0.8 },
+      c: { base: 'rawBatch', min: 0.3 },
+      raw: { base: null, min: null },
+      rawApp: { base: 'raw', min: null },
+      rawBatch: { base: null, min: null },
+    };
+    const rows = out.map((o) => {
+      const t = targets[o.key];
+      const r = t.base ? ratio(o.tasksPerSecond.median, tps(t.base)) : NaN;
+      return [
+        o.label,
+        withSpread(o.tasksPerSecond),
+        t.base ? `${num(r, 2)}x ${t.base === 'raw' ? 'raw' : 'raw batch'}` : '-',
+        t.min !== null ? `>= ${t.min}x` : '-',
+        t.min !== null ? (r >= t.min ? 'pass' : 'FAIL') : '-',
+      ];
+    });
+    log(table(`W1 throughput: ${config.tasks} no-op tasks, ${W} workers, median of ${config.runs} run(s) (min-max)`, ['variant', 'tasks/s', 'ratio', 'target', ''], rows));
+
+    const detail = out.map((o) => {
+      const m = (f: (r: WorkersResult & Meters) => number) => spread(o.runs.map(f)).median;
+      const per1k = (f: (r: WorkersResult & Meters) => number) => m((r) => (f(r) / r.tasks) * 1000);
+      return [
+        o.label,
+        num(m((r) => r.seconds), 2),
+        num(per1k((r) => r.meters.cpu.serverCpu), 3),
+        num(per1k((r) => r.meters.cpu.postgresCpu), 3),
+        num(per1k((r) => r.meters.cpu.benchCpu), 3),
+        num(m((r) => (r.meters.cpu.serverCpu + r.meters.cpu.postgresCpu + r.meters.cpu.benchCpu) / r.seconds), 2),
+        num(m((r) => r.meters.notifications / r.tasks), 3),
+        num(Math.max(...o.runs.map((r) => r.meters.memory.hwmMb)), 1),
+      ];
+    });
+    log(
+      table(
+        'W1 where the time goes (medians; CPU seconds per 1,000 tasks; the machine has 2 cores = 2 CPU-s per wall second)',
+        ['variant', 'wall s', 'server CPU', 'postgres CPU', 'bench CPU', 'CPU-s/s', 'NOTIFY/task', 'server peak MB'],
+        detail,
+      ),
+    );
+
+    const apiRuns = out.filter((o) => ['a', 'b', 'c'].includes(o.key)).flatMap((o) => o.runs);
+    const peakRssMb = Math.max(...apiRuns.map((r) => Math.max(r.meters.memory.hwmMb, r.meters.memory.sampledPeakMb)));
+    const bestPerTask = Math.max(ratio(tps('a'), tps('raw')), ratio(tps('b'), tps('raw')));
+    const summary: SummaryRow[] = [
+      row('W1', '(a) HTTP per task / raw per task', ratio(tps('a'), tps('raw')), `${num(tps('a'))} vs ${num(tps('raw'))} tasks/s`, 0.8),
+      row('W1', '(b) graphql-ws per task / raw per task', ratio(tps('b'), tps('raw')), `${num(tps('b'))} vs ${num(tps('raw'))} tasks/s`, 0.8),
+      { workload: 'W1', figure: '(a) or (b) >= 0.8x raw per task', value: `${num(bestPerTask, 2)}x`, target: '>= 0.8x', pass: bestPerTask >= 0.8 },
+      row('W1', '(c) batched / raw batch', ratio(tps('c'), tps('rawBatch')), `${num(tps('c'))} vs ${num(tps('rawBatch'))} tasks/s`, 0.3),
+    ];
+    return { name: 'W1 throughput', data: { tasks: config.tasks, workers: W, variants: out }, summary, peakRssMb, perTaskApi: out[0]!.tasksPerSecond };
+  } finally {
+    await Promise.all(ws.map((c) => c.close()));
+  }
+}
+
+function row(workload: string, figure: string, r: number, detail: string, min: number): SummaryRow {
+  return { workload, figure, value: `${num(r, 2)}x (${detail})`, target: `>= ${min}x`, pass: r >= min };
+}
+
+async function prepare(ctx: BenchContext, projectId: string, tasks: number): Promise<void> {
+  await truncateTasks(ctx.pool);
+  await insertReadyTasks(ctx.pool, projectId, tasks);
+  await analyze(ctx.pool);
+}
+
+async function verifyAllCompleted(ctx: BenchContext, projectId: string, expected: number, label: string, reported: number): Promise<void> {
+  const { rows } = await ctx.pool.query<{ completed: number; other: number }>(
+    `select count(*) filter (where status = 'COMPLETED')::int as completed, count(*) filter (where status <> 'COMPLETED')::int as other
+       from task where project_id = $1`,
+    [projectId],
+  );
+  const { completed, other } = rows[0]!;
+  if (completed !== expected || other !== 0 || reported !== expected) {
+    throw new Error(`${label}: expected ${expected} COMPLETED tasks, found ${completed} (+${other} other), workers reported ${reported}`);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Page } from 'playwright-core';
+
+/** Monaco draws spaces as U+00A0; compare text after turning them back. */
+export const plain = (s: string) => s.replace(/\u00a0/g, ' ');
+
+/** The execute button shows before Monaco mounts: wait for the editor itself. */
+export async function waitForEditor(page: Page): Promise<void> {
+  await page.locator('.graphiql-query-editor .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+}
+
+/**
+ * Replaces the query editor's text. insertText sends one input event, so Monaco's bracket
+ * auto-closing (which reacts to typed keys) does not add braces of its own.
+ */
+export async function setQuery(page: Page, query: string): Promise<void> {
+  await page.locator('.graphiql-query-editor .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(query);
+}
+
+export async function run(page: Page): Promise<void> {
+  await page.locator('.graphiql-execute-button').click();
+}
+
+/** The response pane's text (Monaco renders only visible lines: keep responses short). */
+export async function responseText(page: Page): Promise<string> {
+  return plain((await page.locator('.graphiql-response .view-lines').first().textContent()) ?? '');
+}

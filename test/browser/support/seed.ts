@@ -1,0 +1,69 @@
+import type { TestServer } from '../../helpers/server';
+import { createProject } from '../../helpers/fixtures';
+
+const CREATE_TASKS = `mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id title } }`;
+
+export interface SeededProject {
+  projectId: string;
+  /** Task ids in creation order (index i is "Step i"). */
+  ids: string[];
+}
+
+/**
+ * `count` tasks in layers of `width`: task i waits on i - width (the one above it) and, every
+ * other task, on i - width - 1 too, so the graph has joins as well as chains. Created through
+ * the API in batches of at most 1,000 (the createTasks limit); later batches refer to earlier
+ * tasks by id.
+ */
+export async function seedLayeredProject(ts: TestServer, name: string, count: number, width: number): Promise<SeededProject> {
+  const projectId = await createProject(ts, name);
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += 1_000) {
+    const inputs = [];
+    for (let i = start; i < Math.min(count, start + 1_000); i++) {
+      const deps = i >= width ? [i - width] : [];
+      if (i > width && i % 2 === 0) deps.push(i - width - 1);
+      inputs.push({
+        projectId,
+        key: `t${i}`,
+        title: `Step ${i}`,
+        // Roots get descending priorities so claimNextTask takes Step 0, then Step 1, …
+        priority: i < width ? 10 - Math.min(i, 8) : 5,
+        dependencies: deps.filter((j) => j < start).map((j) => ids[j]),
+        dependencyKeys: deps.filter((j) => j >= start).map((j) => `t${j}`),
+      });
+    }
+    const data = await ts.ok<{ createTasks: { id: string }[] }>(CREATE_TASKS, { i: inputs });
+    ids.push(...data.createTasks.map((t) => t.id));
+  }
+  return { projectId, ids };
+}
+
+/** Claims the next task (highest priority READY) as `worker`; returns its id. */
+export async function claimNext(ts: TestServer, projectId: string, worker = 'browser-test'): Promise<string> {
+  const data = await ts.ok(`mutation($p: ID!, $w: String!) { claimNextTask(projectId: $p, workerId: $w) { id } }`, { p: projectId, w: worker });
+  if (!data.claimNextTask) throw new Error('nothing to claim');
+  return data.claimNextTask.id;
+}
+
+export async function completeTask(ts: TestServer, id: string, result: unknown, worker = 'browser-test'): Promise<void> {
+  await ts.ok(`mutation($id: ID!, $w: String, $r: JSON) { completeTask(id: $id, workerId: $w, result: $r) { id } }`, { id, w: worker, r: result });
+}
+
+export async function failTask(ts: TestServer, id: string, error: string, worker = 'browser-test'): Promise<void> {
+  await ts.ok(`mutation($id: ID!, $w: String, $e: String!) { failTask(id: $id, workerId: $w, error: $e, retryable: false) { id } }`, { id, w: worker, e: error });
+}
+
+export async function statusCounts(ts: TestServer, projectId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let after: string | null = null;
+  for (;;) {
+    const data = await ts.ok(
+      `query($p: ID!, $a: String) { tasks(filter: { projectId: $p }, first: 500, after: $a) { edges { node { status } } pageInfo { hasNextPage endCursor } } }`,
+      { p: projectId, a: after },
+    );
+    for (const e of data.tasks.edges) counts[e.node.status] = (counts[e.node.status] ?? 0) + 1;
+    if (!data.tasks.pageInfo.hasNextPage) return counts;
+    after = data.tasks.pageInfo.endCursor;
+  }
+}
