@@ -56,8 +56,8 @@ async function main(): Promise<void> {
     }, 15_000);
     force.unref();
     try {
-      console.error('a');await server.close();console.error('b');
-      await orm.close();console.error('c');
+      await server.close();
+      await orm.close();
       await embedded?.stop();
       logger.info('stopped');
       process.exit(0);

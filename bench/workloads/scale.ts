@@ -211,5 +211,6 @@ async function selectionFor(ctx: BenchContext, type: IntroType, depth: number): 
   const chosenLeaves = depth === 0 ? leaves : leaves.filter((f) => PREFERRED_LEAVES.includes(f.name));
   const parts = (chosenLeaves.length ? chosenLeaves : leaves.slice(0, 3)).map((f) => f.name);
   if (depth === 0) for (const o of objects) parts.push(`${o.name} ${await selectionFor(ctx, named(o.type), depth + 1)}`);
+  if (parts.length === 0) parts.push('__typename');
   return `{ ${parts.join(' ')} }`;
 }

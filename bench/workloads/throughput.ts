@@ -95,12 +95,12 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
       return [
         o.label,
         num(m((r) => r.seconds), 2),
-        num(per1k((r) => r.meters.cpu.serverCpu), 3),
-        num(per1k((r) => r.meters.cpu.postgresCpu), 3),
-        num(per1k((r) => r.meters.cpu.benchCpu), 3),
-        num(m((r) => (r.meters.cpu.serverCpu + r.meters.cpu.postgresCpu + r.meters.cpu.benchCpu) / r.seconds), 2),
-        num(m((r) => r.meters.notifications / r.tasks), 3),
-        num(Math.max(...o.runs.map((r) => r.meters.memory.hwmMb)), 1),
+        num(per1k((r) => r.cpu.serverCpu), 3),
+        num(per1k((r) => r.cpu.postgresCpu), 3),
+        num(per1k((r) => r.cpu.benchCpu), 3),
+        num(m((r) => (r.cpu.serverCpu + r.cpu.postgresCpu + r.cpu.benchCpu) / r.seconds), 2),
+        num(m((r) => r.notifications / r.tasks), 3),
+        num(Math.max(...o.runs.map((r) => r.memory.hwmMb)), 1),
       ];
     });
     log(
@@ -112,7 +112,7 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
     );
 
     const apiRuns = out.filter((o) => ['a', 'b', 'c'].includes(o.key)).flatMap((o) => o.runs);
-    const peakRssMb = Math.max(...apiRuns.map((r) => Math.max(r.meters.memory.hwmMb, r.meters.memory.sampledPeakMb)));
+    const peakRssMb = Math.max(...apiRuns.map((r) => Math.max(r.memory.hwmMb, r.memory.sampledPeakMb)));
     const bestPerTask = Math.max(ratio(tps('a'), tps('raw')), ratio(tps('b'), tps('raw')));
     const summary: SummaryRow[] = [
       row('W1', '(a) HTTP per task / raw per task', ratio(tps('a'), tps('raw')), `${num(tps('a'))} vs ${num(tps('raw'))} tasks/s`, 0.8),

@@ -40,11 +40,13 @@ export interface DependencyGraphResult {
 export async function loadDependencyGraph(em: EntityManager, projectIdArg: string, rootTaskIdArg?: string | null): Promise<DependencyGraphResult> {
   const projectId = assertId(projectIdArg, 'projectId');
   const rootTaskId = rootTaskIdArg == null ? null : assertId(rootTaskIdArg, 'rootTaskId');
-  await requireProject(em, projectId);
+  let t0=performance.now(); const lap=(w:string)=>{const t=performance.now(); console.log('T',w,Math.round(t-t0)); t0=t;};
+  await requireProject(em, projectId); lap('project');
   const [rows, edgeRows] = await Promise.all([
     sql<{ id: string; status: TaskStatus; title: string; estimated_minutes: number | null }>(em, PROJECT_GRAPH_NODES_SQL, [projectId]),
     sql<{ task_id: string; depends_on_id: string }>(em, PROJECT_EDGES_SQL, [projectId]),
   ]);
+  lap('sql');
   const position = new Map(rows.map((r, i) => [r.id, i]));
   // A root of another project is not found *here*: the graph is per project.
   if (rootTaskId !== null && !position.has(rootTaskId)) throw new TaskNotFoundError(rootTaskId);
@@ -61,8 +63,10 @@ export async function loadDependencyGraph(em: EntityManager, projectIdArg: strin
     deps.set(id, list.sort((a, b) => position.get(a)! - position.get(b)!)); // deterministic edge order
   }
 
+  lap('deps');
   const minutes = new Map(kept.map((r) => [r.id, r.estimated_minutes ?? DEFAULT_TASK_MINUTES]));
-  const critical = criticalPath(ids, deps, (id) => minutes.get(id)!);
+  const critical = criticalPath(ids, deps, (id) => minutes.get(id)!); lap('critical');
+  const lv = topologicalLevels(ids, deps).levels; lap('levels'); findCycles(deps); lap('cycles');
   return {
     projectId,
     rootTaskId,

@@ -33,8 +33,11 @@ export async function seedLayeredProject(ts: TestServer, name: string, count: nu
         dependencyKeys: deps.filter((j) => j >= start).map((j) => `t${j}`),
       });
     }
-    const data = await ts.ok<{ createTasks: { id: string }[] }>(CREATE_TASKS, { i: inputs });
-    ids.push(...data.createTasks.map((t) => t.id));
+    const data = await ts.ok<{ createTasks: { id: string; title: string }[] }>(CREATE_TASKS, { i: inputs });
+    data.createTasks.forEach((t, k) => {
+      if (t.title !== `Step ${start + k}`) throw new Error(`createTasks answered out of order: ${t.title} at ${start + k}`);
+      ids.push(t.id);
+    });
   }
   return { projectId, ids };
 }

@@ -1,0 +1,41 @@
+import type { Page } from 'playwright-core';
+
+/** `window.__dashboard`, the test hooks the dashboard exposes (web/dashboard/main.ts). */
+export interface DashboardHooks {
+  ready: boolean;
+  projectId: string | null;
+  nodeCount: number;
+  taskCount: number;
+  layoutMs: number | null;
+  renderMs: number | null;
+  lastCursor: string | null;
+  eventsApplied: number;
+  connection: string;
+  error: string | null;
+}
+
+export const hooks = (page: Page): Promise<DashboardHooks> =>
+  page.evaluate(() => (window as unknown as { __dashboard: DashboardHooks }).__dashboard);
+
+/** Waits until `projectId` is loaded, laid out and drawn. */
+export async function waitForProject(page: Page, projectId: string, timeout = 30_000): Promise<DashboardHooks> {
+  await page.waitForFunction(
+    (id) => {
+      const d = (window as unknown as { __dashboard?: DashboardHooks }).__dashboard;
+      if (d?.error) throw new Error(`dashboard error: ${d.error}`);
+      return d?.projectId === id && d.ready;
+    },
+    projectId,
+    { timeout, polling: 100 },
+  );
+  return hooks(page);
+}
+
+export const node = (page: Page, taskId: string) => page.locator(`[data-testid="graph"] g[data-task-id="${taskId}"]`);
+
+/** The legend's per-status counts, as the page shows them. */
+export async function shownCounts(page: Page): Promise<Record<string, number>> {
+  return page.$$eval('[data-testid="status-counts"] li[data-status]', (items) =>
+    Object.fromEntries(items.map((li) => [(li as HTMLElement).dataset.status!, Number((li as HTMLElement).dataset.count)])),
+  );
+}
