@@ -92,7 +92,16 @@ function keepConnected<R extends { id: string }>(rows: R[], rootTaskId: string, 
 export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphResult): Promise<Task[]> {
   const ids = graph.graphNodes.map((n) => n.id);
   if (ids.length === 0) return [];
-  const tasks = graph.rootTaskId === null ? await em.find(Task, { projectId: graph.projectId }) : await em.find(Task, { id: { $in: ids } });
+  let t=performance.now();
+  const tasks0 = graph.rootTaskId === null ? await em.find(Task, { projectId: graph.projectId }) : await em.find(Task, { id: { $in: ids } });
+  console.log('T find', Math.round(performance.now()-t)); t=performance.now();
+  const rows = await sql<Record<string, unknown>>(em.fork(), 'select * from task where project_id = ?', [graph.projectId]);
+  console.log('T raw', Math.round(performance.now()-t)); t=performance.now();
+  const f = em.fork(); const tasks = rows.map((r) => f.map(Task, r));
+  console.log('T map', Math.round(performance.now()-t)); t=performance.now();
+  const tasks2 = await em.fork().find(Task, { projectId: graph.projectId }, { disableIdentityMap: true } as any);
+  console.log('T find-noim', Math.round(performance.now()-t)); t=performance.now();
+  void tasks0; void tasks2;
   const byId = new Map(tasks.map((t) => [t.id, t]));
   return ids.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
 }

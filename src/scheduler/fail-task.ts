@@ -45,8 +45,9 @@ export async function failTask(em: EntityManager, deps: SchedulerDeps, args: Fai
     if (outcome.kind === 'retry') {
       task.status = 'RETRYING';
       task.retryCount = outcome.retryCount;
+      // The penalty lowers the stored priority; the derived claim key follows it by the same step.
+      task.effectivePriority -= task.priority - outcome.priority;
       task.priority = outcome.priority;
-      task.effectivePriority = Math.max(1, task.effectivePriority - (task.priority === outcome.priority ? 0 : 1));
       task.availableAt = outcome.retryAt;
       task.metadata.retryAt = outcome.retryAt.toISOString();
     } else {

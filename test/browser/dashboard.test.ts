@@ -42,6 +42,8 @@ describe('dashboard at /', () => {
     const loaded = await waitForProject(page, projectId);
 
     expect(loaded.nodeCount).toBe(30);
+    // The event cursor was read before the tasks (latestEventCursor), so the feed resumes from it.
+    expect(loaded.lastCursor).toMatch(/^\d+-\d+$/);
     await expect.poll(() => page.locator('[data-testid="graph"] g[data-task-id][data-status]').count()).toBe(30);
 
     const expected = await statusCounts(ts, projectId);
@@ -79,9 +81,10 @@ describe('dashboard at /', () => {
     await expect.poll(() => node(page, ids[7]!).getAttribute('data-status')).toBe('READY'); // Step 7 waited only on Step 2
     expect(await fill()).not.toBe(readyFill);
     await expect.poll(() => page.getByTestId('details-status').textContent()).toBe('COMPLETED');
+    await expect.poll(() => page.getByTestId('details-result').textContent()).toContain('"done": "live"');
     await expect.poll(() => shownCounts(page).then((c) => c.COMPLETED)).toBe(2);
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
-    expect((await hooks(page)).layouts ?? 1).toBeGreaterThan(0);
+    expect((await hooks(page)).eventsApplied).toBeGreaterThanOrEqual(3); // RUNNING, COMPLETED, Step 7 READY
     expect(await page.getByTestId('connection-state').getAttribute('data-state')).toBe('live');
     await screenshot(page, 'dashboard-live.png');
     await page.close();

@@ -91,7 +91,9 @@ describe('failTask', () => {
   it('lowers the priority by one on retry (8 becomes 7), never below 1', async () => {
     const p = await createProject(ts);
     const t = await running(p, { priority: 8 });
-    expect((await fail(ts, t.id, 'timeout')).data!.failTask.priority).toBe(7);
+    const failed = (await fail(ts, t.id, 'timeout')).data!.failTask;
+    expect(failed.priority).toBe(7);
+    expect(failed.effectivePriority).toBe(7);
     const p2 = await createProject(ts);
     const low = await running(p2, { priority: 1 });
     expect((await fail(ts, low.id, 'timeout')).data!.failTask.priority).toBe(1);

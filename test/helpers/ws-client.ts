@@ -147,3 +147,38 @@ export async function subscriberCount(graphqlUrl: string): Promise<number> {
   const res = await fetch(graphqlUrl.replace(/\/graphql$/, '/healthz'));
   return ((await res.json()) as { subscribers: number }).subscribers;
 }
+
+/** The fields of a TaskStatusEvent the live tests look at. */
+export const EVENT_FIELDS = 'cursor taskId projectId previousStatus status at task { id status }';
+
+export interface StatusEvent {
+  cursor: string;
+  taskId: string;
+  projectId: string;
+  previousStatus: string | null;
+  status: string;
+  at: string;
+  task: { id: string; status: string };
+}
+
+/** `taskStatusChanged` with the given arguments, resolved once the server has registered it. */
+export async function watchStatus(
+  live: LiveClient,
+  graphqlUrl: string,
+  args: { projectId?: string; taskIds?: string[]; statuses?: string[]; afterCursor?: string } = {},
+  fields = EVENT_FIELDS,
+): Promise<Collector<StatusEvent>> {
+  const before = await subscriberCount(graphqlUrl);
+  return collect<StatusEvent>(
+    live,
+    `subscription($p: ID, $t: [ID!], $s: [TaskStatus!], $a: String) {
+       taskStatusChanged(projectId: $p, taskIds: $t, statuses: $s, afterCursor: $a) { ${fields} } }`,
+    { p: args.projectId, t: args.taskIds, s: args.statuses, a: args.afterCursor },
+    async () => (await subscriberCount(graphqlUrl)) > before,
+  );
+}
+
+/** A compact form for comparing sequences: "taskId:PREVIOUS>STATUS". */
+export function step(e: { taskId: string; previousStatus: string | null; status: string }): string {
+  return `${e.taskId}:${e.previousStatus ?? 'null'}>${e.status}`;
+}

@@ -10,8 +10,9 @@ export interface SeededProject {
 }
 
 /**
- * `count` tasks in layers of `width`: task i waits on i - width (the one above it) and, every
- * other task, on i - width - 1 too, so the graph has joins as well as chains. Created through
+ * `count` tasks in layers of `width`: task i waits on i - width (the one above it), every other
+ * task also on its neighbour in that layer, every third on a task two layers up and three
+ * columns over: one connected DAG with joins and crossings, not parallel chains. Created through
  * the API in batches of at most 1,000 (the createTasks limit); later batches refer to earlier
  * tasks by id.
  */
@@ -23,6 +24,7 @@ export async function seedLayeredProject(ts: TestServer, name: string, count: nu
     for (let i = start; i < Math.min(count, start + 1_000); i++) {
       const deps = i >= width ? [i - width] : [];
       if (i > width && i % 2 === 0) deps.push(i - width - 1);
+      if (i >= 2 * width && i % 3 === 0) deps.push(i - 2 * width + 3); // ties the columns together
       inputs.push({
         projectId,
         key: `t${i}`,
