@@ -25,6 +25,16 @@ export interface BenchConfig {
   deadlockTasks: number;
   /** Server memory sampling period (ms). */
   memorySampleMs: number;
+  /**
+   * W1: longest one variant run may take (s). A variant still busy then stops and reports the
+   * tasks it finished in that time; the table says so. Keeps the default bench under ~15 minutes
+   * on a busy 2-core machine.
+   */
+  variantSeconds: number;
+  /** Workloads to run (BENCH_ONLY=W1,W3 for instance); all by default. */
+  only: Set<string> | null;
+  /** Extra node flags for the server child, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+  serverNodeArgs: string[];
 }
 
 function int(name: string, def: number, min: number): number {
@@ -51,5 +61,8 @@ export function loadBenchConfig(): BenchConfig {
     graphTasks: quick ? 2_000 : 10_000,
     deadlockTasks: quick ? 20_000 : 100_000,
     memorySampleMs: 100,
+    variantSeconds: int('BENCH_VARIANT_SECONDS', quick ? 15 : 25, 1),
+    only: process.env.BENCH_ONLY?.trim() ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim().toLowerCase())) : null,
+    serverNodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.trim() ? process.env.BENCH_SERVER_NODE_ARGS.trim().split(/\s+/) : [],
   };
 }

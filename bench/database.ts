@@ -97,6 +97,6 @@ export function openPool(url: string, max: number): Pool {
 }
 
 export async function serverVersion(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ v: string }>('show server_version');
+  const { rows } = await pool.query<{ v: string }>("select current_setting('server_version') as v");
   return rows[0]!.v;
 }

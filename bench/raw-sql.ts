@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { claimSql } from '../src/persistence/sql/claim.sql';
 import { COMPLETE_SQL } from '../src/persistence/sql/complete.sql';
@@ -48,10 +49,11 @@ async function withClient<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): P
   }
 }
 
-export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string, completion: 'plain' | 'app'): Promise<number> {
+/** Same stopping rule as the API workers (worker-loops.ts): queue empty, or past `until`. */
+export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string, completion: 'plain' | 'app', until = Infinity): Promise<number> {
   return withClient(pool, async (c) => {
     let done = 0;
-    for (;;) {
+    while (performance.now() < until) {
       const { rows } = await c.query<{ id: string }>(RAW_CLAIM_SQL, [projectId, 1, workerId, LEASE_SECONDS]);
       if (rows.length === 0) return done;
       const id = rows[0]!.id;
@@ -62,18 +64,20 @@ export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string
       if (r.rowCount !== 1) throw new Error(`raw completion of ${id} changed ${r.rowCount} rows`);
       done++;
     }
+    return done;
   });
 }
 
-export function rawBatchWorker(pool: Pool, projectId: string, workerId: string, limit: number): Promise<number> {
+export function rawBatchWorker(pool: Pool, projectId: string, workerId: string, limit: number, until = Infinity): Promise<number> {
   return withClient(pool, async (c) => {
     let done = 0;
-    for (;;) {
+    while (performance.now() < until) {
       const { rows } = await c.query<{ id: string }>(RAW_CLAIM_SQL, [projectId, limit, workerId, LEASE_SECONDS]);
       if (rows.length === 0) return done;
       const r = await c.query(RAW_COMPLETE_MANY_SQL, [rows.map((x) => x.id)]);
       if (r.rowCount !== rows.length) throw new Error(`raw batch completion changed ${r.rowCount} of ${rows.length} rows`);
       done += rows.length;
     }
+    return done;
   });
 }

@@ -24,6 +24,7 @@ import type { Spread } from './stats';
 async function main(): Promise<number> {
   const config = loadBenchConfig();
   const started = new Date();
+  const loadAtStart = os.loadavg();
   let admin: AdminDatabase | null = null;
   let db: BenchDatabase | null = null;
   let server: ServerProcess | null = null;
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     admin = await openAdminDatabase(process.env.DATABASE_URL?.trim() || undefined);
     db = await createBenchDatabase(admin.adminUrl);
     progress(`database ${db.name} (${admin.source}); starting the server`);
-    server = await ServerProcess.start(db.url);
+    server = await ServerProcess.start(db.url, config.serverNodeArgs);
     const pool = openPool(db.url, config.workers + 4);
     const agent = HttpGql.agent(config.workers + 2);
     ctx = {
@@ -71,11 +72,12 @@ async function main(): Promise<number> {
     const idleRss = ctx.memory.end().endRssMb;
     log(
       `Scheduler benchmark: ${config.quick ? 'QUICK smoke run' : 'full run'} | tasks ${num(config.tasks)}, runs ${config.runs}, workers ${config.workers} | ` +
-        `Node ${process.version}, ${os.cpus().length} CPU(s), PostgreSQL ${pgVersion} (${admin.source}) | server pid ${server.pid}, idle RSS ${num(idleRss, 1)} MB`,
+        `Node ${process.version}, ${os.cpus().length} CPU(s), PostgreSQL ${pgVersion} (${admin.source}) | server pid ${server.pid}, idle RSS ${num(idleRss, 1)} MB | ` +
+        `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     );
 
     const attempt = async <T extends WorkloadResult>(name: string, work: () => Promise<T>): Promise<T | null> => {
-      if (interrupted) return null;
+      if (interrupted || (config.only && !config.only.has(name.toLowerCase()))) return null;
       try {
         const r = await work();
         results.push(r);
@@ -100,6 +102,7 @@ async function main(): Promise<number> {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });
     }
     if (sc) summary.push({ workload: 'Memory', figure: 'server peak RSS during graph queries', value: `${num(sc.memoryPeakMb, 1)} MB`, target: '-', pass: null });
+    log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs; other work on the machine competes with the figures)`);
     log(
       table(
         'Summary',
@@ -121,7 +124,7 @@ async function main(): Promise<number> {
           finishedAt: new Date().toISOString(),
           seconds: (Date.now() - started.getTime()) / 1000,
           config,
-          environment: { node: process.version, cpus: os.cpus().length, database: admin?.source ?? null, databaseName: db?.name ?? null, dbPoolSize: process.env.DB_POOL_SIZE ?? 'default (10)' },
+          environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), node: process.version, cpus: os.cpus().length, database: admin?.source ?? null, databaseName: db?.name ?? null, dbPoolSize: process.env.DB_POOL_SIZE ?? 'default (10)' },
           summary,
           workloads: Object.fromEntries(results.map((r) => [r.name, r.data])),
           errors,

@@ -35,12 +35,12 @@ export class ServerProcess {
     return this.stderrTail;
   }
 
-  static async start(databaseUrl: string): Promise<ServerProcess> {
+  static async start(databaseUrl: string, nodeArgs: string[] = []): Promise<ServerProcess> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
-    const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerProcess(child, port);
     await server.waitReady(60_000);
     return server;

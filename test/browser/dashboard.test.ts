@@ -4,7 +4,7 @@ import { createProject, createTask } from '../helpers/fixtures';
 import { ensureWebBuilt } from './support/web-build';
 import { foreignRequests, launchBrowser, screenshot, type Browser } from './support/browser';
 import { claimNext, completeTask, failTask, seedLayeredProject, statusCounts, type SeededProject } from './support/seed';
-import { hooks, node, shownCounts, waitForProject } from './support/dashboard';
+import { hooks, node, shownCounts, waitForProject, type PageGlobals } from './support/dashboard';
 
 const STATUSES = ['PENDING', 'READY', 'RUNNING', 'BLOCKED', 'COMPLETED', 'FAILED', 'CANCELLED', 'RETRYING'];
 
@@ -69,9 +69,9 @@ describe('dashboard at /', () => {
     await screenshot(page, 'dashboard.png');
 
     // Live: a task claimed and completed through the API changes colour in place (no reload).
-    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await page.evaluate(() => ((globalThis as unknown as PageGlobals).__sameDocument = true));
     expect(await node(page, ids[2]!).getAttribute('data-status')).toBe('READY');
-    const fill = () => node(page, ids[2]!).locator('rect').first().evaluate((r) => getComputedStyle(r).fill);
+    const fill = () => node(page, ids[2]!).locator('rect').first().evaluate((r) => (globalThis as unknown as PageGlobals).getComputedStyle(r).fill);
     const readyFill = await fill();
     expect(await claimNext(ts, projectId)).toBe(ids[2]);
     await expect.poll(() => node(page, ids[2]!).getAttribute('data-status')).toBe('RUNNING');
@@ -83,7 +83,7 @@ describe('dashboard at /', () => {
     await expect.poll(() => page.getByTestId('details-status').textContent()).toBe('COMPLETED');
     await expect.poll(() => page.getByTestId('details-result').textContent()).toContain('"done": "live"');
     await expect.poll(() => shownCounts(page).then((c) => c.COMPLETED)).toBe(2);
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__sameDocument)).toBe(true);
     expect((await hooks(page)).eventsApplied).toBeGreaterThanOrEqual(3); // RUNNING, COMPLETED, Step 7 READY
     expect(await page.getByTestId('connection-state').getAttribute('data-state')).toBe('live');
     await screenshot(page, 'dashboard-live.png');

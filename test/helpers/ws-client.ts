@@ -32,6 +32,8 @@ export async function connectClient(wsUrl: string): Promise<LiveClient> {
     webSocketImpl: WebSocket,
     lazy: false,
     retryAttempts: 0,
+    // The close is reported through `closed`; the default would print every close as an error.
+    onNonLazyError: () => {},
     on: {
       opened: (s) => (socket = s as WebSocket),
       connected: () => onConnected(),

@@ -52,4 +52,58 @@ describe('taskStatusChanged', () => {
     expect(events.every((e) => e.projectId === p && e.task.id === e.taskId)).toBe(true);
     expect((await sub.settle(300)).length).toBe(8);
   });
+
+  it('filters on the server by project, by task ids and by status', async () => {
+    live = await connectClient(ts.wsUrl);
+    const [p1, p2] = [await createProject(ts), await createProject(ts)];
+    const x = await createTask(ts, { projectId: p1, title: 'x', priority: 9 });
+    const all = await watchStatus(live, ts.url);
+    const byProject = await watchStatus(live, ts.url, { projectId: p1 });
+    const byIds = await watchStatus(live, ts.url, { taskIds: [x.id] });
+    const byStatus = await watchStatus(live, ts.url, { statuses: ['RUNNING'] });
+    const combined = await watchStatus(live, ts.url, { projectId: p2, statuses: ['RUNNING', 'COMPLETED'] });
+
+    const y = await createTask(ts, { projectId: p1, title: 'y' });
+    const z = await createTask(ts, { projectId: p2, title: 'z' });
+    expect((await claim(ts, p1)).id).toBe(x.id);
+    expect((await claim(ts, p2)).id).toBe(z.id);
+    expect(errorCode(await complete(ts, x.id))).toBeUndefined();
+
+    // Every subscription is fed by the same pump read; once the unfiltered one has everything,
+    // the others have had their chance too (the settle covers the socket).
+    await all.waitFor(5);
+    await all.settle(300);
+    expect(all.events.map(step)).toEqual([`${y.id}:null>READY`, `${z.id}:null>READY`, `${x.id}:READY>RUNNING`, `${z.id}:READY>RUNNING`, `${x.id}:RUNNING>COMPLETED`]);
+    expect(byProject.events.map(step)).toEqual([`${y.id}:null>READY`, `${x.id}:READY>RUNNING`, `${x.id}:RUNNING>COMPLETED`]);
+    expect(byIds.events.map(step)).toEqual([`${x.id}:READY>RUNNING`, `${x.id}:RUNNING>COMPLETED`]);
+    expect(byStatus.events.map(step)).toEqual([`${x.id}:READY>RUNNING`, `${z.id}:READY>RUNNING`]);
+    expect(combined.events.map(step)).toEqual([`${z.id}:READY>RUNNING`]);
+  });
+
+  it('announces nothing for a rolled-back mutation', async () => {
+    live = await connectClient(ts.wsUrl);
+    const p = await createProject(ts);
+    const running = await createTask(ts, { projectId: p, title: 'running' });
+    const ready = await createTask(ts, { projectId: p, title: 'never claimed', priority: 1 });
+    expect((await claim(ts, p)).id).toBe(running.id);
+    const sub = await watchStatus(live, ts.url, { projectId: p });
+
+    // All or nothing: the second input names a task that does not exist.
+    const created = await ts.gql(`mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, {
+      i: [{ projectId: p, title: 'ok' }, { projectId: p, title: 'broken', dependencies: ['00000000-0000-4000-8000-000000000000'] }],
+    });
+    expect(errorCode(created)).toBe('TASK_DEPENDENCY_ERROR');
+    // The first completion is written, then the stale second one aborts the transaction.
+    const completed = await ts.gql(`mutation($i: [CompleteTaskInput!]!) { completeTasks(inputs: $i) { id } }`, {
+      i: [{ id: running.id }, { id: ready.id }],
+    });
+    expect(errorCode(completed)).toBe('INVALID_TRANSITION');
+
+    // A committed change after them is the first and only thing the subscriber hears.
+    const fence = await createTask(ts, { projectId: p, title: 'fence' });
+    await sub.waitFor(1);
+    expect((await sub.settle(300)).map(step)).toEqual([`${fence.id}:null>READY`]);
+    const left = await ts.ok(`query($p: ID!) { tasks(filter: { projectId: $p }) { totalCount } }`, { p });
+    expect(left.tasks.totalCount).toBe(3);
+  });
 });

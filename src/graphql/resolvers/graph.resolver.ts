@@ -21,14 +21,14 @@ export class GraphResolver {
   /** Full rows only when selected, in one statement; primed so nested task fields reuse them. */
   @FieldResolver(() => [TaskType], { description: 'The tasks of the graph, in creation order' })
   async nodes(@Root() graph: DependencyGraphResult, @Ctx() ctx: GqlContext) {
-    const t=performance.now(); const tasks = await loadGraphTasks(ctx.em, graph); console.log('T nodes', Math.round(performance.now()-t));
+    const tasks = await loadGraphTasks(ctx.em, graph);
     for (const t of tasks) ctx.loaders.taskById.prime(t.id, t);
     return tasks;
   }
 
   @FieldResolver(() => String, { description: 'Graphviz DOT, edges from dependency to dependent, coloured by status' })
   dot(@Root() graph: DependencyGraphResult): string {
-    const t=performance.now(); const r= toDot(exportNodes(graph), graph.edges); console.log('T dot', Math.round(performance.now()-t)); return r;
+    return toDot(exportNodes(graph), graph.edges);
   }
 
   @FieldResolver(() => String, { description: 'A Mermaid flowchart, labelled with task titles, coloured by status' })

@@ -7,24 +7,18 @@
  * oldest one still running (`pg_snapshot_xmin(pg_current_snapshot())`): those are all finished,
  * so no row can ever appear behind the cursor. Order and cursor are (txid, id), served by
  * `task_event_order_idx`. A long-running transaction delays delivery; it never loses events.
+ *
+ * Every ORDER BY below names the table's columns (e.txid, e.id), never the output columns: the
+ * selected `txid::text` and `id::text` share those names, and a bare `order by txid, id` would
+ * sort by the text (lexically: '10' < '9'), which put events out of order and let a batch
+ * limit skip events.
  */
-export const READ_EVENTS_SQL = `
-  select id::text, txid::text, task_id::text, project_id::text, previous_status, status, at
-    from task_event
-   where (txid, id) > (?::text::xid8, ?::bigint)
-     and txid < pg_snapshot_xmin(pg_current_snapshot())
-   order by txid, id
-   limit ?`;
-
-/** True when committed-or-running rows exist beyond the safe point: look again soon. */
-export const EVENTS_BEHIND_SAFE_POINT_SQL = `
-  select exists (select 1 from task_event where txid >= pg_snapshot_xmin(pg_current_snapshot())) as pending`;
 
 /** The newest safe position: where a reader that wants only new events starts. */
 export const SAFE_HEAD_SQL = `
-  select txid::text, id::text from task_event
-   where txid < pg_snapshot_xmin(pg_current_snapshot())
-   order by txid desc, id desc
+  select e.txid::text as txid, e.id::text as id from task_event e
+   where e.txid < pg_snapshot_xmin(pg_current_snapshot())
+   order by e.txid desc, e.id desc
    limit 1`;
 
 export const NOTIFY_CHANNEL = 'task_events';
@@ -35,22 +29,22 @@ export const NOTIFY_CHANNEL = 'task_events';
  */
 export const PUMP_READ_SQL = `
   select
-    (select coalesce(json_agg(e order by e.txid, e.id), '[]'::json) from (
-       select id::text, txid::text, task_id::text as "taskId", project_id::text as "projectId",
-              previous_status as "previousStatus", status, at, txid as tx, id as n
-         from task_event
-        where (txid, id) > (?::text::xid8, ?::bigint)
-          and txid < pg_snapshot_xmin(pg_current_snapshot())
-        order by txid, id
-        limit ?) e) as events,
+    (select coalesce(json_agg(b order by b.tx, b.n), '[]'::json) from (
+       select e.id::text as id, e.txid::text as txid, e.task_id::text as "taskId", e.project_id::text as "projectId",
+              e.previous_status as "previousStatus", e.status, e.at, e.txid as tx, e.id as n
+         from task_event e
+        where (e.txid, e.id) > (?::text::xid8, ?::bigint)
+          and e.txid < pg_snapshot_xmin(pg_current_snapshot())
+        order by e.txid, e.id
+        limit ?) b) as events,
     exists (select 1 from task_event where txid >= pg_snapshot_xmin(pg_current_snapshot())) as pending`;
 
 /** Replay for a subscriber that passed afterCursor: events in (after, upTo], all already safe. */
 export const REPLAY_SQL = `
-  select id::text, txid::text, task_id::text as "taskId", project_id::text as "projectId",
-         previous_status as "previousStatus", status, at
-    from task_event
-   where (txid, id) > (?::text::xid8, ?::bigint)
-     and (txid, id) <= (?::text::xid8, ?::bigint)
-   order by txid, id
+  select e.id::text as id, e.txid::text as txid, e.task_id::text as "taskId", e.project_id::text as "projectId",
+         e.previous_status as "previousStatus", e.status, e.at
+    from task_event e
+   where (e.txid, e.id) > (?::text::xid8, ?::bigint)
+     and (e.txid, e.id) <= (?::text::xid8, ?::bigint)
+   order by e.txid, e.id
    limit ?`;

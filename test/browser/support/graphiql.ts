@@ -8,15 +8,25 @@ export async function waitForEditor(page: Page): Promise<void> {
   await page.locator('.graphiql-query-editor .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
 }
 
+const queryLines = (page: Page) => page.locator('.graphiql-query-editor .monaco-editor .view-lines').first();
+const squash = (s: string) => plain(s).replace(/\s+/g, '');
+
 /**
  * Replaces the query editor's text. insertText sends one input event, so Monaco's bracket
- * auto-closing (which reacts to typed keys) does not add braces of its own.
+ * auto-closing (which reacts to typed keys) adds no braces of its own. On a loaded machine
+ * GraphiQL may still be restoring its tabs when we type: read the editor back, type again.
  */
 export async function setQuery(page: Page, query: string): Promise<void> {
-  await page.locator('.graphiql-query-editor .monaco-editor .view-lines').first().click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(query);
+  for (let attempt = 1; ; attempt++) {
+    await queryLines(page).click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(query);
+    await page.waitForTimeout(200);
+    const shown = squash((await queryLines(page).textContent()) ?? '');
+    if (shown === squash(query)) return;
+    if (attempt === 3) throw new Error(`the query editor shows ${JSON.stringify(shown)} after typing ${JSON.stringify(query)}`);
+  }
 }
 
 export async function run(page: Page): Promise<void> {

@@ -63,7 +63,8 @@ export async function statusCounts(ts: TestServer, projectId: string): Promise<R
   const counts: Record<string, number> = {};
   let after: string | null = null;
   for (;;) {
-    const data = await ts.ok(
+    type Page = { tasks: { edges: { node: { status: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const data: Page = await ts.ok<Page>(
       `query($p: ID!, $a: String) { tasks(filter: { projectId: $p }, first: 500, after: $a) { edges { node { status } } pageInfo { hasNextPage endCursor } } }`,
       { p: projectId, a: after },
     );
