@@ -69,6 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stream.wake();
       notifier.notify();
     },
+    // A retry due sooner than the next sweep gets a sweep at its due time (taskReady then).
+    retryScheduled: (at) => sweeper.wakeAt(at),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,

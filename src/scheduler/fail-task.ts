@@ -21,7 +21,7 @@ export interface FailArgs {
  */
 export async function failTask(em: EntityManager, deps: SchedulerDeps, args: FailArgs): Promise<Task> {
   const error = assertText(args.error, 'error', 10_000);
-  return inTransaction(em, deps, async (tem) => {
+  const failed = await inTransaction(em, deps, async (tem) => {
     const task = await lockTask(tem, args.id);
     if (task.status !== 'RUNNING') {
       throw new InvalidTransitionError(task.status, 'FAILED', { taskId: task.id, recovery: 'Only a RUNNING task can be failed.' });
@@ -60,4 +60,6 @@ export async function failTask(em: EntityManager, deps: SchedulerDeps, args: Fai
     if (task.status === 'FAILED') await blockWaitingDescendants(tem, [task.id], `dependency ${task.id} failed: ${error.slice(0, 200)}`);
     return task;
   });
+  if (failed.status === 'RETRYING' && failed.availableAt) deps.retryScheduled?.(failed.availableAt);
+  return failed;
 }

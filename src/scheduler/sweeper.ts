@@ -95,8 +95,9 @@ export class Sweeper {
         this.lastPrune = Date.now();
         await sql(em, PRUNE_EVENTS_SQL, [this.options.eventRetentionHours]);
       }
-      const [{ next }] = await sql<{ next: Date | null }>(em, NEXT_RETRY_DUE_SQL);
-      if (next) delay = Math.min(delay, Math.max(5, next.getTime() - Date.now() + 5));
+      // The pg driver hands timestamps back as strings here (MikroORM's type parsers).
+      const [{ next }] = await sql<{ next: Date | string | null }>(em, NEXT_RETRY_DUE_SQL);
+      if (next) delay = Math.min(delay, Math.max(5, new Date(next).getTime() - Date.now() + 5));
     } catch (e) {
       this.options.onError(e);
     }

@@ -25,6 +25,7 @@ export async function setQuery(page: Page, query: string): Promise<void> {
     await page.waitForTimeout(200);
     const shown = squash((await queryLines(page).textContent()) ?? '');
     if (shown === squash(query)) return;
+    console.warn(`[graphiql] typing again: the editor showed ${JSON.stringify(shown)}`);
     if (attempt === 3) throw new Error(`the query editor shows ${JSON.stringify(shown)} after typing ${JSON.stringify(query)}`);
   }
 }
