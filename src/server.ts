@@ -165,7 +165,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await stream.close();
+        logger.debug('shutdown: subscriptions closed; draining HTTP');
         await apollo.stop();
+        logger.debug('shutdown: HTTP drained');
         await notifier.close();
       })();
       return closing;

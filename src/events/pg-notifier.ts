@@ -7,8 +7,9 @@ import { NOTIFY_CHANNEL } from '../persistence/sql/events.sql';
  *
  * NOTIFY is never sent inside a scheduling transaction: a transaction that notifies takes a
  * database-wide lock at commit, which would serialise every commit under load. Instead, after
- * commit, at most one `pg_notify` is in flight per instance and requests arriving meanwhile
- * collapse into a single follow-up. The payload is only this instance's id (so it can ignore
+ * commit, at most one `pg_notify` is in flight per instance, requests arriving meanwhile
+ * collapse into a single follow-up, and follow-ups are spaced by `minIntervalMs` (a quiet
+ * instance's first commit is announced at once). The payload is only this instance's id (so it can ignore
  * its own echo); listeners read the event log themselves: events are hints, the row is the truth.
  */
 export class PgNotifier {
@@ -20,11 +21,16 @@ export class PgNotifier {
   /** Notifications sent (after-commit requests coalesce, so this grows slower than commits do). */
   sent = 0;
   private inFlight: Promise<void> = Promise.resolve();
+  private lastSentAt = 0;
+  private pause: NodeJS.Timeout | null = null;
+  private readonly minIntervalMs: number;
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly options: { url: string; instanceId: string; onWake: () => void; onError: (e: unknown) => void },
-  ) {}
+    private readonly options: { url: string; instanceId: string; onWake: () => void; onError: (e: unknown) => void; minIntervalMs?: number },
+  ) {
+    this.minIntervalMs = options.minIntervalMs ?? 20;
+  }
 
   async start(): Promise<void> {
     await this.connect();
@@ -32,7 +38,7 @@ export class PgNotifier {
 
   notify(): void {
     if (this.closed) return;
-    if (this.sending) {
+    if (this.sending || this.pause) {
       this.sendAgain = true;
       return;
     }
@@ -41,7 +47,9 @@ export class PgNotifier {
 
   private send(): void {
     this.sending = true;
+    this.sendAgain = false;
     this.sent++;
+    this.lastSentAt = Date.now();
     this.inFlight = Promise.resolve(
       this.orm.em.getConnection().getKnex().raw('select pg_notify(?, ?)', [NOTIFY_CHANNEL, this.options.instanceId]),
     )
@@ -51,12 +59,15 @@ export class PgNotifier {
       )
       .finally(() => {
         this.sending = false;
-        // Commits that came in meanwhile get one follow-up, even while closing: the last
-        // commits before a shutdown still reach the other instances promptly.
-        if (this.sendAgain) {
-          this.sendAgain = false;
+        if (!this.sendAgain) return;
+        // Commits that came in meanwhile get one follow-up, at most one per minIntervalMs: under
+        // load that is a NOTIFY per interval rather than one per commit.
+        const wait = this.lastSentAt + this.minIntervalMs - Date.now();
+        if (wait <= 0 || this.closed) return this.send();
+        this.pause = setTimeout(() => {
+          this.pause = null;
           this.send();
-        }
+        }, wait);
       });
   }
 
@@ -136,6 +147,12 @@ export class PgNotifier {
       l.removeAllListeners();
       l.on('error', () => {});
       await l.end().catch(() => {});
+    }
+    if (this.pause) {
+      // The last commits before the shutdown still reach the other instances now.
+      clearTimeout(this.pause);
+      this.pause = null;
+      this.send();
     }
     while (this.sending) await this.inFlight;
   }

@@ -30,6 +30,9 @@ const keyOf = (subtaskId: number): string => `subtask-${subtaskId}`;
 export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: string): Promise<Task[]> {
   const parentId = assertId(id, 'id');
   return inTransaction(em, deps, async (tem) => {
+    // Dependencies before their dependent, the order completeTask locks in (the completed task,
+    // then its waiting dependents): a dependency completing meanwhile cannot deadlock with us.
+    await sql(tem, 'select t.id from task t join task_dependency d on d.depends_on_id = t.id where d.task_id = ? order by t.id for share of t', [parentId]);
     // The row lock also serialises decompositions of one task and hides it from claimers.
     const parent = await lockTask(tem, parentId);
     if (!DECOMPOSABLE.includes(parent.status)) {
@@ -38,7 +41,7 @@ export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: 
         recovery: 'Only a task that has not started (PENDING, READY or BLOCKED) can be decomposed; create follow-up tasks with createTasks and parentTaskId instead.',
       });
     }
-    const existingChildren = await sql<{ id: string }>(tem, 'select id::text from task where parent_task_id = ? order by created_at, id', [parent.id]);
+    const existingChildren = await sql<{ id: string }>(tem, 'select id::text from task where parent_task_id = ? order by seq', [parent.id]);
     if (existingChildren.length > 0) {
       throw new BadInputError(`Task ${parent.id} already has ${existingChildren.length} subtask(s); a task is decomposed once`, {
         taskId: parent.id,
@@ -73,13 +76,14 @@ export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: 
     // Every child now has a dependent (the parent): +1 effective priority.
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [childIds]);
 
-    if (parent.status === 'READY') {
+    const wasReady = parent.status === 'READY';
+    if (wasReady) {
       assertTransition('READY', 'PENDING', parent.id);
       parent.status = 'PENDING';
-      await tem.flush();
+    }
+    await tem.flush(); // the parent's status, and its estimate if it was made just now
+    if (wasReady) {
       await recordTransitions(tem, [{ taskId: parent.id, projectId: parent.projectId, previousStatus: 'READY', status: 'PENDING' }]);
-    } else {
-      await tem.flush(); // a freshly made estimate of the parent
     }
 
     const children = await tem.find(Task, { id: { $in: childIds } }, { refresh: true });

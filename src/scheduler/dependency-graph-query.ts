@@ -7,6 +7,7 @@ import { Task } from '../persistence/entities/task.entity';
 import { PROJECT_EDGES_SQL } from '../persistence/sql/graph.sql';
 import { PROJECT_GRAPH_NODES_SQL } from '../persistence/sql/graph-nodes.sql';
 import { sql } from '../persistence/sql/run';
+import { toTasks } from '../persistence/sql/task-rows';
 import { requireProject } from './projects';
 
 /** A task without a stored estimate weighs what the estimator never goes below. */
@@ -86,9 +87,11 @@ function keepConnected<R extends { id: string }>(rows: R[], rootTaskId: string, 
  * graph was read is left out; one deleted since is skipped.
  */
 export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphResult): Promise<Task[]> {
-  const ids = graph.graphNodes.map((n) => n.id);
-  if (ids.length === 0) return [];
-  const tasks = graph.rootTaskId === null ? await em.find(Task, { projectId: graph.projectId }) : await em.find(Task, { id: { $in: ids } });
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  return ids.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
+  if (graph.graphNodes.length === 0) return [];
+  const rows =
+    graph.rootTaskId === null
+      ? await sql(em, 'select * from task where project_id = ? order by seq', [graph.projectId])
+      : await sql(em, 'select * from task where id = any(?::uuid[]) order by seq', [graph.graphNodes.map((n) => n.id)]);
+  const inGraph = new Set(graph.graphNodes.map((n) => n.id));
+  return toTasks(em, rows.filter((r) => inGraph.has(r.id as string)));
 }

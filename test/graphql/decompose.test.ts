@@ -108,6 +108,15 @@ describe('decomposeTask', () => {
     expect(await count('select count(*) as n from task where parent_task_id = ?', [parent.id])).toBe(4);
   });
 
+  it('two concurrent decompositions of one task: one wins, the other is refused', async () => {
+    const p = await createProject(ts);
+    const parent = await createTask(ts, { projectId: p, ...BIG });
+    const results = await Promise.all([decompose(parent.id), decompose(parent.id), decompose(parent.id)]);
+    expect(results.filter((r) => !r.errors).length).toBe(1);
+    expect(results.filter((r) => errorCode(r) === 'BAD_USER_INPUT').length).toBe(2);
+    expect(await count('select count(*) as n from task where parent_task_id = ?', [parent.id])).toBe(4);
+  });
+
   it('refuses a task that has started with INVALID_TRANSITION and a recovery hint', async () => {
     const p = await createProject(ts);
     const parent = await createTask(ts, { projectId: p, ...BIG });
