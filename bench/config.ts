@@ -61,7 +61,7 @@ export function loadBenchConfig(): BenchConfig {
     graphTasks: quick ? 2_000 : 10_000,
     deadlockTasks: quick ? 20_000 : 100_000,
     memorySampleMs: 100,
-    variantSeconds: int('BENCH_VARIANT_SECONDS', quick ? 15 : 25, 1),
+    variantSeconds: int('BENCH_VARIANT_SECONDS', quick ? 15 : 20, 1),
     only: process.env.BENCH_ONLY?.trim() ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim().toLowerCase())) : null,
     serverNodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.trim() ? process.env.BENCH_SERVER_NODE_ARGS.trim().split(/\s+/) : [],
   };

@@ -9,6 +9,8 @@ import { CpuMeter, CpuWindow } from './cpu';
 /** What every workload gets: the server under test, its meters, and the bench's connections. */
 export interface BenchContext {
   config: BenchConfig;
+  /** Where extra databases can be created (Scale's big table lives in one of its own). */
+  adminUrl: string;
   server: ServerProcess;
   memory: MemorySampler;
   cpu: CpuMeter;
@@ -17,6 +19,8 @@ export interface BenchContext {
   pool: Pool;
   agent: http.Agent;
   http: HttpGql;
+  /** Extra resources a workload started (servers, databases): released even on Ctrl-C. */
+  cleanups: Set<() => Promise<void>>;
 }
 
 /** One row of the final summary. `pass` null: a figure printed for information, no target. */

@@ -61,9 +61,12 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database per run (`sched_bench_<timestamp>`); the server's migrations create the schema. */
-export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
-  const name = `sched_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+/**
+ * A fresh database per run (`sched_bench_<timestamp>_<pid>`, plus `_<suffix>` for an auxiliary
+ * one); the server's migrations create the schema. Dropped at the end of the run.
+ */
+export async function createBenchDatabase(adminUrl: string, suffix = ''): Promise<BenchDatabase> {
+  const name = `sched_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}${suffix ? `_${suffix}` : ''}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {

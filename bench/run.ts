@@ -12,12 +12,13 @@ import { throughput } from './workloads/throughput';
 import { startLatency } from './workloads/start-latency';
 import { dependencies } from './workloads/dependencies';
 import { scale } from './workloads/scale';
+import { floor } from './workloads/floor';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
- * `npm run bench`: a fresh database, the server as a child process, then W1 (throughput),
- * W2 (start latency), W3 (dependencies), Scale and Memory. Prints a table per workload and a
+ * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
   let interrupted = false;
 
   const cleanup = async () => {
+    for (const release of ctx?.cleanups ?? []) await release().catch(() => {});
     await ctx?.notifications.close().catch(() => {});
     ctx?.agent.destroy();
     await ctx?.pool.end().catch(() => {});
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
     const agent = HttpGql.agent(config.workers + 2);
     ctx = {
       config,
+      adminUrl: admin.adminUrl,
       server,
       memory: new MemorySampler(server.pid, config.memorySampleMs),
       cpu: new CpuMeter(server.pid),
@@ -67,6 +70,7 @@ async function main(): Promise<number> {
       pool,
       agent,
       http: new HttpGql(server.url, agent),
+      cleanups: new Set(),
     };
     const pgVersion = await serverVersion(pool);
     const idleRss = ctx.memory.end().endRssMb;
@@ -93,6 +97,7 @@ async function main(): Promise<number> {
       }
     };
     const c = ctx;
+    await attempt('Floor', () => floor(c));
     const w1 = await attempt('W1', () => throughput(c));
     await attempt('W2', () => startLatency(c));
     await attempt('W3', () => dependencies(c, w1?.perTaskApi ?? (null as Spread | null)));
@@ -123,7 +128,7 @@ async function main(): Promise<number> {
           startedAt: started.toISOString(),
           finishedAt: new Date().toISOString(),
           seconds: (Date.now() - started.getTime()) / 1000,
-          config,
+          config: { ...config, only: config.only ? [...config.only] : null },
           environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), node: process.version, cpus: os.cpus().length, database: admin?.source ?? null, databaseName: db?.name ?? null, dbPoolSize: process.env.DB_POOL_SIZE ?? 'default (10)' },
           summary,
           workloads: Object.fromEntries(results.map((r) => [r.name, r.data])),

@@ -25,10 +25,13 @@ import { promisify } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const webSrc = path.join(root, 'web');
-const outRoot = path.join(root, 'dist', 'web');
+const watch = process.argv.includes('--watch');
+const finalRoot = path.join(root, 'dist', 'web');
+// A one-shot build goes to a staging folder and replaces dist/web at the end, so a running server
+// (or a parallel test run, or a second build) never serves a half-deleted or half-written tree.
+const outRoot = watch ? finalRoot : path.join(root, 'dist', `.web-staging-${process.pid}`);
 const assetsDir = path.join(outRoot, 'assets');
 const ASSET_URL = '/assets/';
-const watch = process.argv.includes('--watch');
 const started = performance.now();
 
 const WORKERS = {
@@ -159,6 +162,25 @@ function firstLoadBytes(metafile, entryName) {
 
 const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
 
+/** Swaps the staging folder in as dist/web: two renames, a window of microseconds, not seconds. */
+async function publish() {
+  const old = path.join(root, 'dist', `.web-old-${process.pid}`);
+  for (let attempt = 0; ; attempt++) {
+    await fs.rename(finalRoot, old).catch((e) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+    try {
+      await fs.rename(outRoot, finalRoot);
+      break;
+    } catch (e) {
+      // Another build published in between: move its tree aside too and try again.
+      if (!['ENOTEMPTY', 'EEXIST'].includes(e.code) || attempt >= 5) throw e;
+      await fs.rm(old, { recursive: true, force: true });
+    }
+  }
+  await fs.rm(old, { recursive: true, force: true });
+}
+
 async function build() {
   await fs.rm(outRoot, { recursive: true, force: true });
   await fs.mkdir(assetsDir, { recursive: true });
@@ -216,15 +238,20 @@ async function build() {
     }
     return `${mib(raw)} raw/${mib(gz)} gz`;
   };
+  const firstLoad = {
+    dashboard: await sizeOf(firstLoadBytes(pagesBuild.metafile, 'dashboard')),
+    graphiql: await sizeOf(firstLoadBytes(pagesBuild.metafile, 'graphiql')),
+  };
+  await publish();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `build-web: dist/web ${totals.files} files, ${mib(totals.raw)} raw, ${mib(totals.gz)} gzip, ${mib(totals.br)} brotli` +
-    ` | first load: dashboard ${await sizeOf(firstLoadBytes(pagesBuild.metafile, 'dashboard'))},` +
-    ` graphiql ${await sizeOf(firstLoadBytes(pagesBuild.metafile, 'graphiql'))} | ${seconds} s`,
+    ` | first load: dashboard ${firstLoad.dashboard}, graphiql ${firstLoad.graphiql} | ${seconds} s`,
   );
 }
 
-build().catch((err) => {
+build().catch(async (err) => {
   console.error(err);
+  if (!watch) await fs.rm(outRoot, { recursive: true, force: true });
   process.exit(1);
 });

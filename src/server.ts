@@ -59,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     instanceId: randomUUID(),
     onWake: () => stream.wake(),
     onError: logError('notifier'),
+    onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
   const scheduler = new Scheduler({
     now,

@@ -3,15 +3,19 @@ import type { BenchContext, SummaryRow, WorkloadResult } from '../context';
 import { metered } from '../context';
 import { analyze, buildGraph, createProject, insertCompletedHistory, insertGraph, insertReadyTasks, truncateTasks } from '../seed';
 import { CLAIM_NEXT, COMPLETE, ClaimNextData, DETECT_DEADLOCKS } from '../operations';
-import { latencySummary, median, percentile, ratio, spread } from '../stats';
+import { latencySummary, LatencySummary, median, percentile, ratio, spread, Spread } from '../stats';
+import { createBenchDatabase, openPool } from '../database';
+import { ServerProcess } from '../server-process';
+import { HttpGql } from '../workers-http';
+import type { Pool } from 'pg';
 import { log, ms, num, progress, table, withSpread } from '../report';
 
 /**
  * Scale: does history slow the hot path, and do the whole-project queries stay interactive?
  *
  * 1. claim+complete latency (one worker, GraphQL over HTTP) with `scaleReady` READY tasks in the
- *    table, then with `scaleRows` rows in the same project of which all but `scaleReady` are
- *    COMPLETED (bulk-inserted with generate_series, created over 90 days, VACUUM ANALYZE after).
+ *    table vs `scaleRows` rows in one project of which all but `scaleReady` are COMPLETED
+ *    (bulk-inserted with generate_series, created over 90 days, VACUUM ANALYZE after).
  * 2. dependencyGraph(projectId) of a `graphTasks` project of chains and diamonds (if the API
  *    has it yet: another engineer is adding it), and detectDeadlocks of a `deadlockTasks`
  *    project (with a few FAILED roots and one cycle, so there is something to report).
@@ -21,42 +25,73 @@ export async function scale(ctx: BenchContext): Promise<WorkloadResult & { memor
   let memoryPeakMb = 0;
 
   // --- claim+complete latency, small table vs big table ---
-  const phase = async (label: string, seed: (projectId: string) => Promise<void>) => {
-    await truncateTasks(pool);
-    const projectId = await createProject(pool, `bench-scale-${label}-${Date.now()}`);
-    await seed(projectId);
-    await analyze(pool, true);
-    const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from task');
-    const p50s: number[] = [];
-    const all: number[] = [];
-    await pairs(ctx, projectId, 50); // warm-up
-    for (let run = 1; run <= config.runs; run++) {
-      const s = await pairs(ctx, projectId, config.scaleSamples);
-      p50s.push(percentile(s, 50));
-      all.push(...s);
-    }
-    return { rows: rows[0]!.n, p50: spread(p50s), all: latencySummary(all) };
+  // Two databases, two servers, alive together: samples alternate between them pair by pair, so
+  // load from anything else on the machine falls on both sides alike (a sequential "small, then
+  // big" comparison measured the neighbours as much as the table size).
+  progress(`scale: ${num(config.scaleReady)} READY tasks in the main database`);
+  await truncateTasks(pool);
+  const smallProject = await createProject(pool, `bench-scale-small-${Date.now()}`);
+  await insertReadyTasks(pool, smallProject, config.scaleReady);
+  await analyze(pool, true);
+
+  const bigDb = await createBenchDatabase(ctx.adminUrl, 'scale');
+  let bigServer: ServerProcess | null = null;
+  const bigPool = openPool(bigDb.url, 2);
+  const release = async () => {
+    await bigPool.end().catch(() => {});
+    await bigServer?.stop();
+    await bigDb.drop();
   };
-  progress(`scale: claim+complete latency with ${config.scaleReady} READY tasks`);
-  const small = await phase('small', (p) => insertReadyTasks(pool, p, config.scaleReady));
-  progress(`scale: inserting ${config.scaleRows - config.scaleReady} COMPLETED rows (+${config.scaleReady} READY)`);
-  const insertStart = performance.now();
-  const big = await phase('big', async (p) => {
-    await insertCompletedHistory(pool, p, config.scaleRows - config.scaleReady, (n) => progress(`scale: ${num(n)} history rows`));
-    await insertReadyTasks(pool, p, config.scaleReady);
-  });
-  const insertSeconds = (performance.now() - insertStart) / 1000;
+  ctx.cleanups.add(release);
+  let small: PhaseResult;
+  let big: PhaseResult;
+  let insertSeconds: number;
+  try {
+    bigServer = await ServerProcess.start(bigDb.url, config.serverNodeArgs);
+    const bigHttp = new HttpGql(bigServer.url, ctx.agent);
+    progress(`scale: inserting ${num(config.scaleRows - config.scaleReady)} COMPLETED rows (+${num(config.scaleReady)} READY) into ${bigDb.name}`);
+    const insertStart = performance.now();
+    const bigProject = await createProject(bigPool, `bench-scale-big-${Date.now()}`);
+    await insertCompletedHistory(bigPool, bigProject, config.scaleRows - config.scaleReady, (n) => progress(`scale: ${num(n)} history rows`));
+    await insertReadyTasks(bigPool, bigProject, config.scaleReady);
+    await analyze(bigPool, true);
+    insertSeconds = (performance.now() - insertStart) / 1000;
+
+    const sides = [
+      { http: ctx.http, projectId: smallProject, samples: [] as number[][] },
+      { http: bigHttp, projectId: bigProject, samples: [] as number[][] },
+    ];
+    for (const side of sides) for (let i = 0; i < 50; i++) await pair(side.http, side.projectId); // warm-up
+    progress(`scale: ${config.scaleSamples} claim+complete pairs x ${config.runs} run(s), alternating small/big`);
+    for (let run = 0; run < config.runs; run++) {
+      for (const side of sides) side.samples.push([]);
+      for (let i = 0; i < config.scaleSamples; i++) {
+        for (const side of i % 2 ? [...sides].reverse() : sides) side.samples[run]!.push(await pair(side.http, side.projectId));
+      }
+    }
+    const rowsOf = async (p: Pool) => (await p.query<{ n: number }>('select count(*)::int as n from task')).rows[0]!.n;
+    const summarise = async (side: (typeof sides)[number], p: Pool): Promise<PhaseResult> => ({
+      rows: await rowsOf(p),
+      p50: spread(side.samples.map((s) => percentile(s, 50))),
+      all: latencySummary(side.samples.flat()),
+    });
+    small = await summarise(sides[0]!, pool);
+    big = await summarise(sides[1]!, bigPool);
+  } finally {
+    ctx.cleanups.delete(release);
+    await release();
+  }
   const latencyRatio = ratio(big.p50.median, small.p50.median);
   log(
     table(
-      `Scale: claim+complete latency, one worker over HTTP, ${config.scaleSamples} samples x ${config.runs} run(s)`,
+      `Scale: claim+complete latency, one worker over HTTP, ${config.scaleSamples} samples x ${config.runs} run(s) per table, alternating`,
       ['table', 'rows', 'p50 (median of runs)', 'p95 (all)', 'p99 (all)'],
       [
         [`${num(config.scaleReady)} READY`, num(small.rows), withSpread(small.p50, ms), ms(small.all.p95), ms(small.all.p99)],
         [`${num(config.scaleRows)} (all but ${num(config.scaleReady)} COMPLETED)`, num(big.rows), withSpread(big.p50, ms), ms(big.all.p95), ms(big.all.p99)],
         ['ratio big/small (target <= 1.3)', '-', `${num(latencyRatio, 2)}x`, '-', '-'],
       ],
-    ) + `\n(bulk insert + VACUUM ANALYZE of the big table: ${num(insertSeconds, 1)} s, not measured)`,
+    ) + `\n(bulk insert + VACUUM ANALYZE of the big table: ${num(insertSeconds, 1)} s, not measured; each table has its own database and server)`,
   );
   await truncateTasks(pool);
 
@@ -138,17 +173,19 @@ export async function scale(ctx: BenchContext): Promise<WorkloadResult & { memor
   };
 }
 
-/** `n` sequential claim+complete pairs, each timed from claim sent to completion returned. */
-async function pairs(ctx: BenchContext, projectId: string, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    const { claimNextTask } = await ctx.http.request<ClaimNextData>(CLAIM_NEXT, { projectId, workerId: 'scale-worker' });
-    if (!claimNextTask) throw new Error('scale: ran out of READY tasks');
-    await ctx.http.request(COMPLETE, { id: claimNextTask.id, workerId: 'scale-worker' });
-    out.push(performance.now() - t0);
-  }
-  return out;
+interface PhaseResult {
+  rows: number;
+  p50: Spread;
+  all: LatencySummary;
+}
+
+/** One claim+complete pair, timed from the claim sent to the completion returned (ms). */
+async function pair(api: HttpGql, projectId: string): Promise<number> {
+  const t0 = performance.now();
+  const { claimNextTask } = await api.request<ClaimNextData>(CLAIM_NEXT, { projectId, workerId: 'scale-worker' });
+  if (!claimNextTask) throw new Error('scale: ran out of READY tasks');
+  await api.request(COMPLETE, { id: claimNextTask.id, workerId: 'scale-worker' });
+  return performance.now() - t0;
 }
 
 async function timeQuery(ctx: BenchContext, query: string, variables: Record<string, unknown>): Promise<{ times: number[]; bytes: number; data: unknown }> {
@@ -173,12 +210,15 @@ interface IntroType {
   ofType: IntroType | null;
 }
 
-const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }';
+// Deep enough for [[ID!]!]! (NON_NULL > LIST > NON_NULL > LIST > NON_NULL > SCALAR) and then some.
+const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } }';
 
 /**
  * dependencyGraph is being added by another engineer: find out at run time whether it exists and
- * what it returns, and select every field (ids and statuses of nodes, from/to of edges, and the
- * list fields levels/criticalPath/cycles). Null when the API has no such query yet.
+ * what it returns, and select the contract's fields that it has (DESIGN.md: nodes, edges, levels,
+ * criticalPath, cycles; nodes as id/title/status, what a graph view draws). Export formats the
+ * type may also offer (DOT, Mermaid text) are not part of the figure. Null when the API has no
+ * such query yet.
  */
 async function dependencyGraphQuery(ctx: BenchContext): Promise<string | null> {
   const { __schema } = await ctx.http.request<{ __schema: { queryType: { fields: IntroField[] } } }>(
@@ -196,7 +236,8 @@ function named(t: IntroType): IntroType {
   return cur;
 }
 
-const PREFERRED_LEAVES = ['id', 'status', 'title', 'from', 'to', 'taskId', 'estimatedMinutes', 'durationMinutes'];
+const PREFERRED_LEAVES = ['id', 'status', 'title', 'from', 'to', 'taskId'];
+const CONTRACT_FIELDS = ['nodes', 'edges', 'levels', 'criticalPath', 'criticalPathMinutes', 'cycles'];
 
 async function selectionFor(ctx: BenchContext, type: IntroType, depth: number): Promise<string> {
   if (type.kind !== 'OBJECT') return '';
@@ -204,7 +245,7 @@ async function selectionFor(ctx: BenchContext, type: IntroType, depth: number): 
     `query T($name: String!) { __type(name: $name) { fields { name args { name } type { ${TYPE_REF} } } } }`,
     { name: type.name },
   );
-  const fields = __type.fields.filter((f) => !f.args?.length);
+  const fields = __type.fields.filter((f) => !f.args?.length && (depth > 0 || CONTRACT_FIELDS.includes(f.name)));
   const leaves = fields.filter((f) => ['SCALAR', 'ENUM'].includes(named(f.type).kind));
   const objects = fields.filter((f) => named(f.type).kind === 'OBJECT');
   // Top level: everything. Nested objects (nodes: Task, edges): the identifying leaves only.

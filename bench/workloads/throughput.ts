@@ -110,8 +110,8 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
     });
     log(
       table(
-        'W1 where the time goes (medians; CPU seconds per 1,000 tasks; the machine has 2 cores = 2 CPU-s per wall second)',
-        ['variant', 'wall s', 'server CPU', 'postgres CPU', 'bench CPU', 'CPU-s/s', 'NOTIFY/task', 'server peak MB'],
+        'W1 where the time goes (medians; CPU ms per task; CPU-s/s: all three together per wall second, of 2 on this machine; postgres = every PostgreSQL process)',
+        ['variant', 'wall s', 'server ms', 'postgres ms', 'bench ms', 'CPU-s/s', 'NOTIFY/task', 'server peak MB'],
         detail,
       ),
     );

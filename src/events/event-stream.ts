@@ -103,6 +103,8 @@ export class EventStream {
     }
     this.subscribers.add(sub);
     const upTo = this.position;
+    // A wake-up that came while nobody was registered yet was dropped: read once now.
+    this.wake();
     if (after && comparePositions(after, upTo) < 0) {
       const em = this.orm.em.fork() as EntityManager;
       let from = after;
@@ -123,7 +125,7 @@ export class EventStream {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of [...this.subscribers]) s.end();
-    await this.reading;
+    await this.reading?.catch(() => {});
   }
 
   private unsubscribe(sub: Subscriber): void {

@@ -9,8 +9,9 @@ import { NOTIFY_CHANNEL } from '../persistence/sql/events.sql';
  * database-wide lock at commit, which would serialise every commit under load. Instead, after
  * commit, at most one `pg_notify` is in flight per instance, requests arriving meanwhile
  * collapse into a single follow-up, and follow-ups are spaced by `minIntervalMs` (a quiet
- * instance's first commit is announced at once). The payload is only this instance's id (so it can ignore
- * its own echo); listeners read the event log themselves: events are hints, the row is the truth.
+ * instance's first commit is announced at once). The payload is only this instance's id (so it
+ * can ignore its own echo); listeners read the event log themselves: events are hints, the row
+ * is the truth.
  */
 export class PgNotifier {
   private listener: Client | null = null;
@@ -27,7 +28,15 @@ export class PgNotifier {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly options: { url: string; instanceId: string; onWake: () => void; onError: (e: unknown) => void; minIntervalMs?: number },
+    private readonly options: {
+      url: string;
+      instanceId: string;
+      onWake: () => void;
+      onError: (e: unknown) => void;
+      /** The LISTEN connection broke (it reconnects by itself); defaults to onError. */
+      onConnectionLost?: (e: unknown) => void;
+      minIntervalMs?: number;
+    },
   ) {
     this.minIntervalMs = options.minIntervalMs ?? 20;
   }
@@ -77,7 +86,7 @@ export class PgNotifier {
       if (msg.payload !== this.options.instanceId) this.options.onWake();
     });
     client.on('error', (e) => {
-      this.options.onError(e);
+      (this.options.onConnectionLost ?? this.options.onError)(e);
       this.reconnect(client);
     });
     client.on('end', () => this.reconnect(client));

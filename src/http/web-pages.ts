@@ -77,12 +77,15 @@ const NOT_BUILT =
   'The web pages are not built yet: run `npm run build` (or `node scripts/build-web.mjs`; ' +
   'add --watch while working on web/), then reload.\n';
 
-/** `dist/web` under the repository root, found by walking up to the nearest package.json. */
+/**
+ * `dist/web` under the repository root, found by walking up to the nearest package.json.
+ * Without one (a `dist/` copied on its own) the compiled file sits in dist/src/http: ../../web.
+ */
 export function defaultWebRoot(fromDir: string = __dirname): string {
   let dir = fromDir;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(fromDir, '../../dist/web');
+    if (parent === dir) return path.resolve(fromDir, '../../web');
     dir = parent;
   }
   return path.join(dir, 'dist', 'web');

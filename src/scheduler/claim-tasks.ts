@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../domain/errors';
 import { assertId, assertLeaseSeconds, assertText, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
-import { claimSql } from '../persistence/sql/claim.sql';
+import { claimableExistsSql, claimSql } from '../persistence/sql/claim.sql';
 import { sql } from '../persistence/sql/run';
 import { toTasks } from '../persistence/sql/task-rows';
-import { inTransaction, SchedulerDeps } from './context';
+import { SchedulerDeps } from './context';
 
 export interface ClaimArgs {
   projectId: string;
@@ -26,6 +26,20 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
   }
   const assignedTo = args.assignedTo ?? null;
   const bindings = assignedTo === null ? [projectId, limit, workerId, lease] : [projectId, assignedTo, limit, workerId, lease];
-  const rows = await inTransaction(em, deps, (tem) => sql(tem, claimSql(assignedTo !== null), bindings));
-  return toTasks(em, rows);
+  // One statement, so it runs in autocommit: no BEGIN/COMMIT round trips on the hottest path.
+  for (let attempt = 0; ; attempt++) {
+    const rows = await sql(em, claimSql(assignedTo !== null), bindings);
+    if (rows.length > 0) {
+      deps.afterCommit();
+      return toTasks(em, rows);
+    }
+    // SKIP LOCKED also skips a row that is only locked for a moment (the sweeper promoting a due
+    // retry, a dependency being added): look whether claimable rows exist before saying "empty".
+    if (attempt >= CLAIM_RETRIES) return [];
+    const [{ found }] = await sql<{ found: boolean }>(em, claimableExistsSql(assignedTo !== null), bindings.slice(0, assignedTo === null ? 1 : 2));
+    if (!found) return [];
+    await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 2));
+  }
 }
+
+const CLAIM_RETRIES = 3;

@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { ensureWebBuilt } from './support/web-build';
-import { foreignRequests, launchBrowser, screenshot, type Browser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { foreignRequests, screenshot } from './support/browser';
 import { seedLayeredProject } from './support/seed';
 import { waitForProject } from './support/dashboard';
+import { useBrowserSuite } from './support/suite';
 
 const TASKS = 2_000;
 /** ELK measured 2.4 s for 2,000 nodes here (STACK.md); the bound leaves room for slow CI machines. */
 const LAYOUT_BUDGET_MS = 30_000;
 
-let ts: TestServer;
-let browser: Browser;
-let origin: string;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  [ts, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  origin = new URL(ts.url).origin;
-});
-afterAll(async () => {
-  await browser?.close();
-  await ts?.close();
-});
+const suite = useBrowserSuite();
 
 describe('dashboard with a large project', () => {
   it(`lays out and draws ${TASKS} tasks`, async () => {
+    const { ts, browser, origin } = suite;
     const seedStart = Date.now();
     const { projectId } = await seedLayeredProject(ts, 'Large project', TASKS, 40);
     const seedMs = Date.now() - seedStart;
@@ -45,6 +33,7 @@ describe('dashboard with a large project', () => {
     expect(d.layoutMs).toBeLessThan(LAYOUT_BUDGET_MS);
     await screenshot(page, 'dashboard-2000.png');
     expect(foreignRequests(browser.requests, origin)).toEqual([]);
+    expect(browser.errors).toEqual([]);
     await page.close();
   }, 120_000);
 });

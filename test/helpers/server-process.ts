@@ -28,8 +28,16 @@ export async function startServerProcess(options: { databaseUrl: string; env?: R
   delete env.NODE_ENV;
   delete env.VITEST;
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Never outlive the test worker, whatever happens to the test.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let log = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', killOnExit);
+      resolve({ code, signal });
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server process not ready after ${options.startTimeoutMs ?? 30_000} ms:\n${log}`)), options.startTimeoutMs ?? 30_000);
     child.stderr!.setEncoding('utf8');

@@ -106,4 +106,66 @@ describe('taskStatusChanged', () => {
     const left = await ts.ok(`query($p: ID!) { tasks(filter: { projectId: $p }) { totalCount } }`, { p });
     expect(left.tasks.totalCount).toBe(3);
   });
+
+  it("resolves an event's task fields from current rows, event after event", async () => {
+    // The subscription's EntityManager lives as long as the subscription; each event must see
+    // the rows as they are now, not as an earlier event loaded them.
+    live = await connectClient(ts.wsUrl);
+    const p = await createProject(ts);
+    const a = await createTask(ts, { projectId: p, title: 'a' });
+    const sub = await watchStatus(live, ts.url, { projectId: p }, 'taskId status task { status dependencyTasks { id status } }');
+    const b = await createTask(ts, { projectId: p, title: 'b', dependencies: [a.id] });
+    await sub.waitFor(1);
+    await claim(ts, p);
+    await complete(ts, a.id);
+    const events = (await sub.waitFor(4)) as unknown as Array<{ taskId: string; task: { dependencyTasks: Array<{ status: string }> } }>;
+    expect(events[0]!.taskId).toBe(b.id);
+    expect(events[0]!.task.dependencyTasks.map((t) => t.status)).toEqual(['READY']);
+    expect(events[3]!.taskId).toBe(b.id);
+    expect(events[3]!.task.dependencyTasks.map((t) => t.status)).toEqual(['COMPLETED']);
+  });
+
+  it('reports cancel, cascade, final failure, manual retry and lease expiry, each transition once', async () => {
+    live = await connectClient(ts.wsUrl);
+    const p = await createProject(ts);
+    const leased = await createTask(ts, { projectId: p, title: 'abandoned', priority: 10 });
+    const root = await createTask(ts, { projectId: p, title: 'root', priority: 1 });
+    const child = await createTask(ts, { projectId: p, title: 'child', dependencies: [root.id] });
+    const grandchild = await createTask(ts, { projectId: p, title: 'grandchild', dependencies: [child.id] });
+    const doomed = await createTask(ts, { projectId: p, title: 'doomed', priority: 5, maxRetries: 0 });
+    const waiting = await createTask(ts, { projectId: p, title: 'waits for doomed', dependencies: [doomed.id] });
+    const sub = await watchStatus(live, ts.url, { projectId: p });
+
+    expect((await claim(ts, p, 'w-gone', { l: 1 })).id).toBe(leased.id); // its lease runs out
+    await ts.ok(`mutation($id: ID!) { cancelTask(id: $id, reason: "not needed", cascade: true) { id } }`, { id: root.id });
+    expect((await claim(ts, p)).id).toBe(doomed.id);
+    expect((await fail(ts, doomed.id, 'disk full')).data.failTask.status).toBe('FAILED');
+    await ts.ok(`mutation($id: ID!) { retryTask(id: $id) { id } }`, { id: doomed.id });
+
+    await sub.waitFor(12, 5_000);
+    const of = (id: string) => sub.events.filter((e) => e.taskId === id).map((e) => `${e.previousStatus}>${e.status}`);
+    expect(of(leased.id)).toEqual(['READY>RUNNING', 'RUNNING>RETRYING', 'RETRYING>READY']);
+    expect(of(root.id)).toEqual(['READY>CANCELLED']);
+    expect(of(child.id)).toEqual(['PENDING>CANCELLED']);
+    expect(of(grandchild.id)).toEqual(['PENDING>CANCELLED']);
+    expect(of(doomed.id)).toEqual(['READY>RUNNING', 'RUNNING>FAILED', 'FAILED>RETRYING', 'RETRYING>READY']);
+    expect(of(waiting.id)).toEqual(['PENDING>BLOCKED', 'BLOCKED>PENDING']);
+    expect((await sub.settle(300)).length).toBe(12);
+  });
+
+  it('starts a subscription without afterCursor at "now", even after a quiet spell with no subscribers', async () => {
+    live = await connectClient(ts.wsUrl);
+    const p = await createProject(ts);
+    const first = await watchStatus(live, ts.url, { projectId: p });
+    await createTask(ts, { projectId: p, title: 'seen by the first' });
+    await first.waitFor(1);
+    first.unsubscribe();
+    await waitUntil(async () => (await subscriberCount(ts.url)) === 0, 5_000, 'the first subscription to end');
+    await createTask(ts, { projectId: p, title: 'committed while nobody listens' });
+
+    const second = await watchStatus(live, ts.url, { projectId: p });
+    const now = await createTask(ts, { projectId: p, title: 'after the second subscribed' });
+    await second.waitFor(1);
+    expect((await second.settle(300)).map(step)).toEqual([`${now.id}:null>READY`]);
+  });
 });

@@ -1,4 +1,4 @@
-import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { TaskStatusEventType } from '../types/task-event.type';
 import { TaskType } from '../types/task.type';
 import { TaskStatusEnum } from '../types/task-status.enum';
@@ -32,6 +32,15 @@ function dropSlowClient(context: unknown) {
   return (e: Error) => close?.(SLOW_SUBSCRIBER_CLOSE_CODE, e.message.slice(0, 120));
 }
 
+/**
+ * A subscription keeps its EntityManager fork for as long as it runs, and field resolvers load
+ * tasks into it for every event: emptied before each event, its identity map does not grow for
+ * days. (Events are resolved one at a time per subscription.)
+ */
+function forgetPreviousEvent(ctx: GqlContext): void {
+  ctx.em.clear();
+}
+
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => TaskStatusEventType, {
@@ -41,11 +50,13 @@ export class SubscriptionResolver {
   })
   taskStatusChanged(
     @Root() event: TaskEventPayload,
+    @Ctx() ctx: GqlContext,
     @Arg('projectId', () => ID, { nullable: true }) _projectId?: string,
     @Arg('taskIds', () => [ID], { nullable: true }) _taskIds?: string[],
     @Arg('statuses', () => [TaskStatusEnum], { nullable: true }) _statuses?: TaskStatus[],
     @Arg('afterCursor', () => String, { nullable: true }) _afterCursor?: string,
   ): TaskEventPayload {
+    forgetPreviousEvent(ctx);
     return event;
   }
 
@@ -63,9 +74,11 @@ export class SubscriptionResolver {
   })
   taskReady(
     @Root() event: TaskEventPayload,
+    @Ctx() ctx: GqlContext,
     @Arg('projectId', () => ID) _projectId: string,
     @Arg('assignedTo', () => String, { nullable: true }) _assignedTo?: string,
   ) {
+    forgetPreviousEvent(ctx);
     return event.task;
   }
 }

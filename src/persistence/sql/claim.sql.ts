@@ -35,3 +35,14 @@ export function claimSql(withAssignedTo: boolean): string {
     )
     select * from claimed order by effective_priority desc, seq`;
 }
+
+/** Are there claimable rows at all (locked or not)? Tells "queue empty" from "all rows busy". */
+export function claimableExistsSql(withAssignedTo: boolean): string {
+  return `
+    select exists (
+      select 1 from task
+       where project_id = ?
+         and status in ('READY', 'RETRYING')
+         and (status = 'READY' or available_at <= now())
+         ${withAssignedTo ? 'and assigned_to = ?' : ''}) as found`;
+}

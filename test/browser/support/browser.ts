@@ -23,6 +23,11 @@ export interface Browser {
   context: BrowserContext;
   /** Every URL the pages asked for (HTTP, workers, WebSockets), for the same-origin check. */
   requests: string[];
+  /**
+   * Uncaught exceptions and console errors. A load the page's CSP blocks (say from a CDN) never
+   * becomes a request, only a console error: the same-origin check needs both lists.
+   */
+  errors: string[];
   newPage(): Promise<Page>;
   close(): Promise<void>;
 }
@@ -32,13 +37,17 @@ export interface Browser {
  * profile would bring back an earlier run's editors. Playwright takes the profile directory as
  * launchPersistentContext's argument (it refuses a --user-data-dir flag).
  */
-export async function launchBrowser(): Promise<Browser> {
+export function requireChromium(): void {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
       `Browser tests need Chromium at ${CHROMIUM} (Debian package "chromium": apt-get install chromium; ` +
         'or set CHROMIUM_PATH). playwright-core drives it; `npx playwright install` is not used.',
     );
   }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  requireChromium();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-test-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -47,20 +56,22 @@ export async function launchBrowser(): Promise<Browser> {
     viewport: { width: 1400, height: 900 },
   });
   const requests: string[] = [];
+  const errors: string[] = [];
   const watch = (page: Page) => {
     page.on('request', (r) => requests.push(r.url()));
     page.on('websocket', (ws) => requests.push(ws.url()));
     page.on('worker', (w) => requests.push(w.url()));
     page.on('console', (m) => {
-      if (m.type() === 'error') console.warn(`[browser console] ${m.text()}`);
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
-    page.on('pageerror', (e) => console.warn(`[browser pageerror] ${e.message}`));
+    page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   };
   context.on('page', watch);
   context.pages().forEach(watch);
   return {
     context,
     requests,
+    errors,
     newPage: () => context.newPage(),
     async close() {
       await context.close();

@@ -22,16 +22,23 @@ export async function setQuery(page: Page, query: string): Promise<void> {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(query);
-    await page.waitForTimeout(200);
-    const shown = squash((await queryLines(page).textContent()) ?? '');
-    if (shown === squash(query)) return;
+    let shown = '';
+    for (const until = Date.now() + 2_000; Date.now() < until; await page.waitForTimeout(100)) {
+      shown = squash((await queryLines(page).textContent()) ?? '');
+      if (shown === squash(query)) return;
+    }
     console.warn(`[graphiql] typing again: the editor showed ${JSON.stringify(shown)}`);
     if (attempt === 3) throw new Error(`the query editor shows ${JSON.stringify(shown)} after typing ${JSON.stringify(query)}`);
   }
 }
 
+/**
+ * While GraphiQL still sees several operations (the example tab, before it re-parses what we
+ * typed) the execute button is a dropdown trigger (aria-haspopup) and a click only opens the
+ * operation menu: wait for the plain button.
+ */
 export async function run(page: Page): Promise<void> {
-  await page.locator('.graphiql-execute-button').click();
+  await page.locator('.graphiql-execute-button:not([aria-haspopup])').click();
 }
 
 /** The response pane's text (Monaco renders only visible lines: keep responses short). */

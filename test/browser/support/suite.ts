@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestServer, type TestServer } from '../../helpers/server';
+import { launchBrowser, requireChromium, type Browser } from './browser';
+import { ensureWebBuilt } from './web-build';
+
+export interface BrowserSuite {
+  ts: TestServer;
+  browser: Browser;
+  /** The server's origin, e.g. http://127.0.0.1:41234 */
+  origin: string;
+}
+
+/**
+ * One real server (own database, pages from dist/web) and one Chromium per test file; filled
+ * in by beforeAll. Chromium is checked first, so a machine without it fails at once with the
+ * reason instead of after a build and a server start.
+ */
+export function useBrowserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    requireChromium();
+    await ensureWebBuilt();
+    suite.ts = await startTestServer();
+    suite.origin = new URL(suite.ts.url).origin;
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.ts?.close();
+  });
+  return suite;
+}
+
+/** expect.poll with room for a loaded machine (its default gives up after 1 s). */
+export const eventually = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
