@@ -58,6 +58,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventRetentionHours: int(env, 'EVENT_RETENTION_HOURS', 72, 1, 24 * 365),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 2, 200),
     complexityConfigPath: env.COMPLEXITY_CONFIG?.trim() || null,
-    subscriptionBufferLimit: int(env, 'SUBSCRIPTION_BUFFER_LIMIT', 10_000, 10, 1_000_000),
+    // At least one transaction's worth of events (createTasks logs up to 1000 at once).
+    subscriptionBufferLimit: int(env, 'SUBSCRIPTION_BUFFER_LIMIT', 10_000, 1_000, 1_000_000),
   };
 }

@@ -1,7 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TaskStatus } from '../domain/task-status';
 import { Task } from '../persistence/entities/task.entity';
-import { PUMP_READ_SQL, REPLAY_SQL, SAFE_HEAD_SQL } from '../persistence/sql/events.sql';
+import { PRUNED_UP_TO_SQL, PUMP_READ_SQL, REPLAY_SQL, SAFE_HEAD_SQL } from '../persistence/sql/events.sql';
+import { BadInputError } from '../domain/errors';
 import { sql } from '../persistence/sql/run';
 import { comparePositions, decodeCursor, encodeCursor, EventPosition, ORIGIN } from './cursor';
 import { SlowSubscriberError, Subscriber } from './subscriber';
@@ -87,6 +88,7 @@ export class EventStream {
     onOverflow?: (e: SlowSubscriberError) => void,
   ): Promise<Subscriber> {
     const after = afterCursor ? decodeCursor(afterCursor) : null;
+    if (after) await this.refuseIfPruned(after);
     // A client may resume on an instance whose pump is behind the one it came from: live events
     // up to its cursor were already delivered to it, so they are skipped, not sent twice.
     const afterKey = after ? encodeCursor(after) : null;
@@ -117,6 +119,17 @@ export class EventStream {
       };
     }
     return sub;
+  }
+
+  /** Events after a cursor older than the pruning mark are gone: say so instead of replaying a partial log. */
+  private async refuseIfPruned(after: EventPosition): Promise<void> {
+    const [mark] = await sql<EventPosition>(this.orm.em.fork() as EntityManager, PRUNED_UP_TO_SQL);
+    if (mark && comparePositions(after, mark) < 0) {
+      throw new BadInputError(
+        'afterCursor is older than the event log keeps (EVENT_RETENTION_HOURS): the events after it were pruned. Reload the tasks, read latestEventCursor and subscribe from that cursor.',
+        { field: 'afterCursor', reason: 'CURSOR_EXPIRED', oldestCursor: encodeCursor(mark) },
+      );
+    }
   }
 
   /** Ends every subscription (server shutdown) and stops reading. */

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { REFRESH_DEADLINE_BOOSTS_SQL } from '../persistence/sql/effective-priority.sql';
-import { EXPIRE_LEASES_SQL, NEXT_RETRY_DUE_SQL, PROMOTE_DUE_RETRIES_SQL, PRUNE_EVENTS_SQL } from '../persistence/sql/lease-expiry.sql';
+import { EXPIRE_LEASES_SQL, NEXT_RETRY_DUE_SQL, PROMOTE_DUE_RETRIES_SQL } from '../persistence/sql/lease-expiry.sql';
+import { PRUNE_EVENTS_SQL } from '../persistence/sql/events.sql';
 import { sql } from '../persistence/sql/run';
 import { SchedulerDeps } from './context';
 import { blockWaitingDescendants } from './descendants';

@@ -2,7 +2,7 @@ import { Ctx, Query, Resolver } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SAFE_HEAD_SQL } from '../../persistence/sql/events.sql';
 import { sql } from '../../persistence/sql/run';
-import { encodeCursor, type EventPosition } from '../../events/cursor';
+import { encodeCursor, ORIGIN, type EventPosition } from '../../events/cursor';
 import type { GqlContext } from '../context';
 
 @Resolver()
@@ -14,12 +14,12 @@ export class EventCursorResolver {
    * covers finished transactions), so nothing falls in between.
    */
   @Query(() => String, {
-    nullable: true,
     description:
-      'The newest event cursor safe to resume from (pass it as taskStatusChanged afterCursor after loading a snapshot); null while the event log is empty.',
+      'The newest event cursor safe to resume from (pass it as taskStatusChanged afterCursor after loading a snapshot).',
   })
   async latestEventCursor(@Ctx() ctx: GqlContext): Promise<string | null> {
     const [head] = await sql<EventPosition>(ctx.em as EntityManager, SAFE_HEAD_SQL);
-    return head ? encodeCursor(head) : null;
+    // An empty log still has a position: its origin, so "read, load, subscribe" has no gap there either.
+    return encodeCursor(head ?? ORIGIN);
   }
 }

@@ -1,4 +1,5 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial';
+import { Migration20261125010000_event_prune_mark } from './Migration20261125010000_event_prune_mark';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -7,4 +8,5 @@ import { Migration20261125000000_initial } from './Migration20261125000000_initi
  */
 export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+  { name: 'Migration20261125010000_event_prune_mark', class: Migration20261125010000_event_prune_mark },
 ];

@@ -30,12 +30,21 @@ const SAFE_POINT = `coalesce(
                            and a.datid <> (select oid from pg_database where datname = current_database()))),
     pg_snapshot_xmax(pg_current_snapshot()))`;
 
-/** The newest safe position: where a reader that wants only new events starts. */
+/**
+ * The newest safe position: where a reader that wants only new events starts. With an empty
+ * (fully pruned) log it is the pruning mark, so a cursor handed out is never "too old".
+ */
 export const SAFE_HEAD_SQL = `
-  select e.txid::text as txid, e.id::text as id from task_event e
-   where e.txid < ${SAFE_POINT}
-   order by e.txid desc, e.id desc
-   limit 1`;
+  select h.txid::text as txid, h.id::text as id from (
+    (select e.txid, e.id from task_event e
+      where e.txid < ${SAFE_POINT}
+      order by e.txid desc, e.id desc
+      limit 1)
+    union all
+    select p.txid, p.id from task_event_pruned p
+  ) h
+  order by h.txid desc, h.id desc
+  limit 1`;
 
 export const NOTIFY_CHANNEL = 'task_events';
 
@@ -65,3 +74,23 @@ export const REPLAY_SQL = `
      and (e.txid, e.id) <= (?::text::xid8, ?::bigint)
    order by e.txid, e.id
    limit ?`;
+
+/**
+ * Pruning by position, not only by age: everything up to the newest safe event older than the
+ * retention goes, and that position is remembered (task_event_pruned) so a resume from before it
+ * is refused rather than silently incomplete.
+ */
+export const PRUNE_EVENTS_SQL = `
+  with mark as (
+    select e.txid, e.id from task_event e
+     where e.at < now() - make_interval(hours => ?) and e.txid < ${SAFE_POINT}
+     order by e.txid desc, e.id desc
+     limit 1
+  ), deleted as (
+    delete from task_event e using mark where (e.txid, e.id) <= (mark.txid, mark.id)
+  )
+  insert into task_event_pruned (singleton, txid, id)
+  select true, txid, id from mark
+  on conflict (singleton) do update set txid = excluded.txid, id = excluded.id, pruned_at = now()`;
+
+export const PRUNED_UP_TO_SQL = `select txid::text as txid, id::text as id from task_event_pruned`;

@@ -49,5 +49,3 @@ export const PROMOTE_DUE_RETRIES_SQL = `
 
 /** When the sweeper should look again for due retries. */
 export const NEXT_RETRY_DUE_SQL = `select min(available_at) as next from task where status = 'RETRYING'`;
-
-export const PRUNE_EVENTS_SQL = `delete from task_event where at < now() - make_interval(hours => ?)`;
