@@ -5,12 +5,12 @@ import { findCycles, topologicalLevels } from '../domain/dependency-graph';
 import { deadlineOf, effectivePriority } from '../domain/effective-priority';
 import { LIMITS, NewTaskInput, ValidTaskInput, validateTaskInput } from '../domain/task-input';
 import { statusFromDependencies, TaskStatus } from '../domain/task-status';
-import { estimateComplexity } from '../domain/complexity';
 import { Task } from '../persistence/entities/task.entity';
 import { TaskDependency } from '../persistence/entities/task-dependency.entity';
 import { REFRESH_EFFECTIVE_PRIORITY_SQL } from '../persistence/sql/effective-priority.sql';
 import { recordTransitions, sql } from '../persistence/sql/run';
 import { inTransaction, SchedulerDeps } from './context';
+import { estimateTask } from './task-estimate';
 
 interface Planned {
   input: ValidTaskInput;
@@ -97,10 +97,7 @@ export async function createTasks(em: EntityManager, deps: SchedulerDeps, rawInp
         parentTaskId: p.input.parentTaskId,
         deadlineAt: deadline,
         retryPolicy: p.input.retryPolicy,
-        complexity: estimateComplexity(
-          { description: [p.input.title, p.input.description].filter(Boolean).join('\n'), dependencies: p.dependsOn },
-          { weights: deps.complexityWeights, now, taskId: p.id },
-        ),
+        complexity: estimateTask(deps, { id: p.id, title: p.input.title, description: p.input.description }, p.dependsOn, now),
         createdAt: now,
         updatedAt: now,
       });
