@@ -46,9 +46,11 @@ export interface Meters {
 
 /** Runs `work` inside one measurement window of every meter. */
 export async function metered<T>(ctx: BenchContext, work: () => Promise<T>): Promise<{ result: T; meters: Meters }> {
+  const cpu = await ctx.cpu.begin();
   ctx.memory.begin();
-  const cpu = ctx.cpu.begin();
   const notified = ctx.notifications.count;
   const result = await work();
-  return { result, meters: { memory: ctx.memory.end(), cpu: cpu.end(), notifications: ctx.notifications.count - notified } };
+  const memory = ctx.memory.end();
+  const notifications = ctx.notifications.count - notified;
+  return { result, meters: { memory, cpu: await cpu.end(), notifications } };
 }

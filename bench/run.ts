@@ -65,7 +65,7 @@ async function main(): Promise<number> {
       adminUrl: admin.adminUrl,
       server,
       memory: new MemorySampler(server.pid, config.memorySampleMs),
-      cpu: new CpuMeter(server.pid),
+      cpu: new CpuMeter(server.pid, pool),
       notifications: await NotifyCounter.start(db.url),
       pool,
       agent,

@@ -16,6 +16,7 @@ import { log, ms, progress, table, withSpread } from '../report';
  *   start     = worker holds the claimed task          - createTask response arrived
  *   ready     = taskReady event arrived                - createTask response arrived   (issue #4)
  *   completed = COMPLETED event arrived at the watcher - completeTask response arrived (issue #4)
+ *   claim     = worker holds the claimed task          - taskReady event arrived (start = ready + claim)
  * A negative value means the event beat the HTTP response (the event is sent after commit, the
  * response after serialisation): that is reported as measured, not clamped.
  */
@@ -26,7 +27,7 @@ interface Times {
   completedEvent?: number;
 }
 
-const FIGURES = ['start', 'ready', 'completed'] as const;
+const FIGURES = ['start', 'ready', 'claim', 'completed'] as const;
 type Figure = (typeof FIGURES)[number];
 
 export async function startLatency(ctx: BenchContext): Promise<WorkloadResult> {
@@ -108,7 +109,7 @@ export async function startLatency(ctx: BenchContext): Promise<WorkloadResult> {
     }
     const t = times.get(id)!;
     times.delete(id);
-    return { start: t.held! - created, ready: t.ready! - created, completed: t.completedEvent! - t.completeReturned! };
+    return { start: t.held! - created, ready: t.ready! - created, claim: t.held! - t.ready!, completed: t.completedEvent! - t.completeReturned! };
   };
 
   try {
@@ -119,10 +120,10 @@ export async function startLatency(ctx: BenchContext): Promise<WorkloadResult> {
       if (await sample(3_000)) delivered++;
     }
     const perRun: Record<Figure, LatencySummary>[] = [];
-    const pooled: Record<Figure, number[]> = { start: [], ready: [], completed: [] };
+    const pooled: Record<Figure, number[]> = { start: [], ready: [], claim: [], completed: [] };
     for (let run = 1; run <= config.runs; run++) {
       progress(`W2 run ${run}/${config.runs}: ${config.latencySamples} samples`);
-      const samples: Record<Figure, number[]> = { start: [], ready: [], completed: [] };
+      const samples: Record<Figure, number[]> = { start: [], ready: [], claim: [], completed: [] };
       for (let i = 0; i < config.latencySamples; i++) {
         const s = await sample(10_000);
         if (!s) throw new Error(`W2: sample ${i} did not complete within 10 s`);
@@ -131,13 +132,14 @@ export async function startLatency(ctx: BenchContext): Promise<WorkloadResult> {
           pooled[f].push(s[f]);
         }
       }
-      perRun.push({ start: latencySummary(samples.start), ready: latencySummary(samples.ready), completed: latencySummary(samples.completed) });
+      perRun.push(Object.fromEntries(FIGURES.map((f) => [f, latencySummary(samples[f])])) as Record<Figure, LatencySummary>);
     }
 
     const fig = (f: Figure, p: 'p50' | 'p95' | 'p99'): Spread => spread(perRun.map((r) => r[f][p]));
     const labels: Record<Figure, string> = {
       start: 'createTask response -> worker holds the task (taskReady + claim over graphql-ws)',
-      ready: 'createTask response -> taskReady event (issue #4)',
+      ready: '  of which: createTask response -> taskReady event (issue #4)',
+      claim: '  of which: taskReady event -> claim returned (claimNextTask over graphql-ws)',
       completed: 'completeTask response -> taskStatusChanged COMPLETED event (issue #4)',
     };
     log(

@@ -110,7 +110,7 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
     });
     log(
       table(
-        'W1 where the time goes (medians; CPU ms per task; CPU-s/s: all three together per wall second, of 2 on this machine; postgres = every PostgreSQL process)',
+        'W1 where the time goes (medians; CPU ms per task; CPU-s/s: all three together per wall second, of 2 on this machine; postgres = backends of the bench database + shared background processes)',
         ['variant', 'wall s', 'server ms', 'postgres ms', 'bench ms', 'CPU-s/s', 'NOTIFY/task', 'server peak MB'],
         detail,
       ),

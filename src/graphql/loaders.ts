@@ -31,8 +31,18 @@ export function createLoaders(em: EntityManager, options: { cache: boolean } = {
       },
       { cache: options.cache },
     );
+  /** Task.complexity for tasks that came from the hot paths without that column. */
+  const complexityById = new DataLoader<string, unknown>(
+    async (ids) => {
+      const rows = await sql<{ id: string; complexity: unknown }>(em, 'select id::text, complexity from task where id = any(?::uuid[])', [[...ids]]);
+      const byId = new Map(rows.map((r) => [r.id, r.complexity]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { cache: options.cache },
+  );
   return {
     taskById,
+    complexityById,
     /** task id -> ids it depends on */
     dependencyIds: edges('task_id', 'depends_on_id'),
     /** task id -> ids of tasks waiting on it */

@@ -90,6 +90,7 @@ export async function createTasks(em: EntityManager, deps: SchedulerDeps, rawInp
         priority: p.input.priority,
         effectivePriority: effectivePriority({ priority: p.input.priority, deadline, hasDependents: dependedOn.has(p.id), now }),
         status,
+        waitingOn: p.dependsOn.filter((d) => statusOf.get(d) !== 'COMPLETED').length,
         context: p.input.context,
         metadata,
         maxRetries: p.input.maxRetries,

@@ -73,6 +73,8 @@ export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: 
     const childIds = created.map((t) => t.id);
 
     await sql(tem, 'insert into task_dependency (task_id, depends_on_id) select ?::uuid, unnest(?::uuid[])', [parent.id, childIds]);
+    // The parent now also waits for every child (none is COMPLETED yet).
+    await sql(tem, 'update task set waiting_on = waiting_on + ? where id = ?', [childIds.length, parent.id]);
     // Every child now has a dependent (the parent): +1 effective priority.
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [childIds]);
 

@@ -52,6 +52,7 @@ export async function addDependency(em: EntityManager, deps: SchedulerDeps, args
     }
 
     tem.create(TaskDependency, { taskId, dependsOnId: dependsOn });
+    if (dep.status !== 'COMPLETED') task.waitingOn += 1;
     await tem.flush();
     await settleStatus(tem, task);
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [[dependsOn]]);
@@ -71,6 +72,8 @@ export async function removeDependency(em: EntityManager, deps: SchedulerDeps, a
       throw new InvalidTransitionError(task.status, task.status, { taskId, recovery: 'Dependencies of a task that has started can no longer change.' });
     }
     tem.remove(edge);
+    const [dep] = await sql<{ status: TaskStatus }>(tem, 'select status from task where id = ?', [dependsOn]);
+    if (dep && dep.status !== 'COMPLETED') task.waitingOn -= 1;
     await tem.flush();
     await settleStatus(tem, task);
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [[dependsOn]]);

@@ -1,8 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../persistence/sql/run';
 import { BLOCK_SQL, CANCEL_MANY_SQL, LOCK_WAITING_DESCENDANTS_SQL } from '../persistence/sql/block.sql';
-import { LOCK_PENDING_DEPENDENTS_SQL } from '../persistence/sql/complete.sql';
-import { PROMOTE_SQL } from '../persistence/sql/promote.sql';
 
 /** Everything waiting (transitively) on `rootIds` that is PENDING becomes BLOCKED. */
 export async function blockWaitingDescendants(tem: EntityManager, rootIds: string[], reason: string): Promise<string[]> {
@@ -21,17 +19,6 @@ export async function cancelDescendants(tem: EntityManager, rootIds: string[], r
   ]);
   if (locked.length === 0) return [];
   const rows = await sql<{ id: string }>(tem, CANCEL_MANY_SQL, [reason, rootIds.join(','), locked.map((r) => r.id)]);
-  return rows.map((r) => r.id);
-}
-
-/**
- * Promotes the PENDING dependents of `completedIds` whose dependencies are now all COMPLETED.
- * Two statements on purpose: lock, then check with a fresh snapshot (see complete.sql.ts).
- */
-export async function promoteDependents(tem: EntityManager, completedIds: string[], alreadyLocked?: string[]): Promise<string[]> {
-  const locked = alreadyLocked ?? (await sql<{ id: string }>(tem, LOCK_PENDING_DEPENDENTS_SQL, [completedIds])).map((r) => r.id);
-  if (locked.length === 0) return [];
-  const rows = await sql<{ id: string }>(tem, PROMOTE_SQL, [locked]);
   return rows.map((r) => r.id);
 }
 

@@ -205,3 +205,17 @@ describe('Task.complexity', () => {
     expect(await read()).toMatchObject({ complexityScore: 100, suggestsDecomposition: true, taskId: task.id });
   });
 });
+
+describe('Task.complexity on tasks from the claim and completion paths', () => {
+  it('is loaded on demand (those paths leave the column out) and matches the stored estimate', async () => {
+    const p = await createProject(ts);
+    const created = await ts.ok(`mutation($i: CreateTaskInput!) { createTask(input: $i) { id complexity { complexityScore estimatedLoc taskId } } }`, {
+      i: { projectId: p, title: 'Implement and test the login flow' },
+    });
+    const claimed = await ts.ok(`mutation($p: ID!) { claimNextTask(projectId: $p, workerId: "w") { id complexity { complexityScore estimatedLoc taskId } } }`, { p });
+    expect(claimed.claimNextTask.complexity).toEqual(created.createTask.complexity);
+    expect(claimed.claimNextTask.complexity.taskId).toBe(created.createTask.id);
+    const done = await ts.ok(`mutation($id: ID!) { completeTask(id: $id, workerId: "w") { complexity { complexityScore } } }`, { id: created.createTask.id });
+    expect(done.completeTask.complexity.complexityScore).toBe(created.createTask.complexity.complexityScore);
+  });
+});

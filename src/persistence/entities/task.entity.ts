@@ -17,6 +17,7 @@ export class Task {
     | 'description'
     | 'priority'
     | 'effectivePriority'
+    | 'waitingOn'
     | 'status'
     | 'context'
     | 'result'
@@ -57,6 +58,10 @@ export class Task {
 
   @Property({ type: 'text' })
   status: TaskStatus = 'PENDING';
+
+  /** How many dependencies are not COMPLETED yet (see the waiting_on migration). */
+  @Property({ type: 'integer' })
+  waitingOn: number = 0;
 
   @Property({ type: 'json' })
   context: Record<string, unknown> = {};

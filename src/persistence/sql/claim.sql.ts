@@ -1,3 +1,5 @@
+import { taskColumns } from './task-rows';
+
 /**
  * The claim: takes the head of the ready queue for one project.
  *
@@ -33,7 +35,7 @@ export function claimSql(withAssignedTo: boolean): string {
       insert into task_event (task_id, project_id, previous_status, status)
       select id, project_id, previous_status, 'RUNNING' from claimed
     )
-    select * from claimed order by effective_priority desc, seq`;
+    select ${taskColumns()} from claimed order by effective_priority desc, seq`;
 }
 
 /** Are there claimable rows at all (locked or not)? Tells "queue empty" from "all rows busy". */

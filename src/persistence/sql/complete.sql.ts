@@ -1,40 +1,24 @@
+import { taskColumns } from './task-rows';
+
 /**
- * Completion, guarded: only a RUNNING task (held by the named worker, when one is named) moves
- * to COMPLETED; zero rows back means the request was stale and nothing changed.
+ * Completion and promotion in one statement (so one autocommit round trip per completeTask):
  *
- * The same statement locks the PENDING dependents (in id order, so concurrent completions
- * cannot deadlock) and returns their ids. Whether they are now ready is decided by a *second*
- * statement (promote.sql.ts): under READ COMMITTED, a statement that waited for a lock still
- * reads with the snapshot it started with, so checking "all dependencies COMPLETED" in this
- * statement could miss a sibling dependency completed by the transaction we waited for, and
- * the dependent would stay PENDING forever.
+ * 1. `done`: RUNNING -> COMPLETED, guarded by status and, when named, the lease holder; a task
+ *    that is not there simply returns no row (the request was stale, nothing changed).
+ * 2. `counts` / `locked`: the dependents of the completed tasks, locked in id order so concurrent
+ *    completions that share dependents cannot deadlock.
+ * 3. `counted`: each dependent's `waiting_on` drops by the number of its dependencies completed
+ *    here; a PENDING one that reaches zero becomes READY. When the lock had to wait for another
+ *    completion, UPDATE re-evaluates against the newest committed row, so the sibling's
+ *    decrement is counted and the last completion of a join promotes it. (A "are all my
+ *    dependencies COMPLETED?" check instead would read the statement's older snapshot and could
+ *    leave the join PENDING forever.)
+ * 4. Both kinds of transition are logged by one insert, completions first.
+ *
+ * Inputs are parallel arrays (ids, worker ids or null, results as JSON text): one statement for
+ * completeTask and completeTasks alike. Uses task_dependency_depends_on_idx.
  */
 export const COMPLETE_SQL = `
-  with done as (
-    update task
-       set status = 'COMPLETED', result = ?::jsonb, completed_at = now(), updated_at = now(),
-           worker_id = null, lease_expires_at = null
-     where id = ? and status = 'RUNNING' and (?::text is null or worker_id = ?::text)
-    returning *
-  ), logged as (
-    insert into task_event (task_id, project_id, previous_status, status)
-    select id, project_id, 'RUNNING', 'COMPLETED' from done
-  ), dependents as (
-    select t.id from task t
-     where t.id in (select d.task_id from task_dependency d where d.depends_on_id in (select id from done))
-       and t.status = 'PENDING'
-     order by t.id
-     for update
-  )
-  select done.*, (select coalesce(array_agg(id::text), '{}') from dependents) as locked_dependents from done`;
-
-/**
- * Batch completion (completeTasks): rows are locked in id order first (deterministic, see
- * above), then updated by one statement; dependents are locked the same way.
- */
-export const LOCK_TASKS_SQL = `select id from task where id = any(?::uuid[]) order by id for update`;
-
-export const COMPLETE_MANY_SQL = `
   with input as (
     select * from unnest(?::uuid[], ?::text[], ?::jsonb[]) as x(id, worker_id, result)
   ), done as (
@@ -44,15 +28,30 @@ export const COMPLETE_MANY_SQL = `
       from input
      where t.id = input.id and t.status = 'RUNNING' and (input.worker_id is null or t.worker_id = input.worker_id)
     returning t.*
+  ), counts as (
+    select d.task_id as id, count(*)::int as n
+      from task_dependency d join done on done.id = d.depends_on_id
+     group by d.task_id
+  ), locked as (
+    select t.id, counts.n from task t join counts on counts.id = t.id
+     order by t.id
+     for update of t
+  ), counted as (
+    update task t
+       set waiting_on = t.waiting_on - locked.n,
+           status = case when t.status = 'PENDING' and t.waiting_on - locked.n = 0 then 'READY' else t.status end,
+           updated_at = now()
+      from locked
+     where t.id = locked.id
+    returning t.id, t.project_id, t.status, t.waiting_on
   ), logged as (
+    -- One insert, completions first: the log keeps cause before effect.
     insert into task_event (task_id, project_id, previous_status, status)
-    select id, project_id, 'RUNNING', 'COMPLETED' from done
+    select task_id, project_id, previous_status, status from (
+      select 1 as step, id as task_id, project_id, 'RUNNING' as previous_status, 'COMPLETED' as status from done
+      union all
+      select 2, id, project_id, 'PENDING', 'READY' from counted where status = 'READY' and waiting_on = 0
+    ) transitions
+    order by step, task_id
   )
-  select * from done`;
-
-export const LOCK_PENDING_DEPENDENTS_SQL = `
-  select t.id from task t
-   where t.id in (select d.task_id from task_dependency d where d.depends_on_id = any(?::uuid[]))
-     and t.status = 'PENDING'
-   order by t.id
-   for update`;
+  select ${taskColumns('done')} from done`;
