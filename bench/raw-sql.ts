@@ -37,8 +37,16 @@ export const RAW_COMPLETE_MANY_SQL = `
          worker_id = null, lease_expires_at = null
    where id = any($1::uuid[]) and status = 'RUNNING'`;
 
-/** $1 result, $2 id, $3/$4 worker. */
 export const APP_COMPLETE_SQL = positional(COMPLETE_SQL);
+
+/**
+ * The app's completion statement has had two shapes: one task ($1 result, $2 id, $3/$4 worker)
+ * and, since completion and promotion became one statement, parallel arrays ($1 ids, $2 worker
+ * ids, $3 results). Bind whichever this checkout has.
+ */
+function appCompleteValues(id: string, workerId: string): unknown[] {
+  return /unnest\(/.test(COMPLETE_SQL) ? [[id], [workerId], [null]] : [null, id, workerId, workerId];
+}
 
 async function withClient<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -60,7 +68,7 @@ export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string
       const r =
         completion === 'plain'
           ? await c.query(RAW_COMPLETE_SQL, [id, null])
-          : await c.query(APP_COMPLETE_SQL, [null, id, workerId, workerId]);
+          : await c.query(APP_COMPLETE_SQL, appCompleteValues(id, workerId));
       if (r.rowCount !== 1) throw new Error(`raw completion of ${id} changed ${r.rowCount} rows`);
       done++;
     }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBenchConfig } from './config';
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
   const config = loadBenchConfig();
   const started = new Date();
   const loadAtStart = os.loadavg();
+  const codeRevision = revision();
   let admin: AdminDatabase | null = null;
   let db: BenchDatabase | null = null;
   let server: ServerProcess | null = null;
@@ -76,7 +78,7 @@ async function main(): Promise<number> {
     const idleRss = ctx.memory.end().endRssMb;
     log(
       `Scheduler benchmark: ${config.quick ? 'QUICK smoke run' : 'full run'} | tasks ${num(config.tasks)}, runs ${config.runs}, workers ${config.workers} | ` +
-        `Node ${process.version}, ${os.cpus().length} CPU(s), PostgreSQL ${pgVersion} (${admin.source}) | server pid ${server.pid}, idle RSS ${num(idleRss, 1)} MB | ` +
+        `code ${codeRevision} | Node ${process.version}, ${os.cpus().length} CPU(s), PostgreSQL ${pgVersion} (${admin.source}) | server pid ${server.pid}, idle RSS ${num(idleRss, 1)} MB | ` +
         `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     );
 
@@ -129,7 +131,7 @@ async function main(): Promise<number> {
           finishedAt: new Date().toISOString(),
           seconds: (Date.now() - started.getTime()) / 1000,
           config: { ...config, only: config.only ? [...config.only] : null },
-          environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), node: process.version, cpus: os.cpus().length, database: admin?.source ?? null, databaseName: db?.name ?? null, dbPoolSize: process.env.DB_POOL_SIZE ?? 'default (10)' },
+          environment: { revision: codeRevision, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), node: process.version, cpus: os.cpus().length, database: admin?.source ?? null, databaseName: db?.name ?? null, dbPoolSize: process.env.DB_POOL_SIZE ?? 'default (10)' },
           summary,
           workloads: Object.fromEntries(results.map((r) => [r.name, r.data])),
           errors,
@@ -142,6 +144,17 @@ async function main(): Promise<number> {
     await cleanup();
   }
   return errors.length > 0 ? 1 : 0;
+}
+
+/** Which code was measured: the commit, and whether the working tree differed from it. */
+function revision(): string {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain --untracked-files=no -- src', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return `${head}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }
 
 async function serverAlive(server: ServerProcess): Promise<boolean> {

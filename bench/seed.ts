@@ -24,8 +24,8 @@ export async function createProject(pool: Pool, name: string): Promise<string> {
 export async function insertReadyTasks(pool: Pool, projectId: string, count: number): Promise<void> {
   await pool.query(
     `insert into task (id, project_id, title, priority, effective_priority, status, context, metadata,
-                       retry_count, max_retries, created_at, updated_at)
-     select gen_random_uuid(), $1, 'no-op ' || i, 5, 5, 'READY', '{}', '{}', 0, 3,
+                       retry_count, max_retries, waiting_on, created_at, updated_at)
+     select gen_random_uuid(), $1, 'no-op ' || i, 5, 5, 'READY', '{}', '{}', 0, 3, 0,
             now() - make_interval(secs => ($2 - i) / 1000.0), now() - make_interval(secs => ($2 - i) / 1000.0)
        from generate_series(1, $2::int) as i`,
     [projectId, count],
@@ -43,9 +43,9 @@ export async function insertCompletedHistory(pool: Pool, projectId: string, coun
     const n = Math.min(chunk, count - done);
     await pool.query(
       `insert into task (id, project_id, title, description, priority, effective_priority, status, context, result, metadata,
-                         retry_count, max_retries, created_at, updated_at, started_at, completed_at)
+                         retry_count, max_retries, waiting_on, created_at, updated_at, started_at, completed_at)
        select gen_random_uuid(), $1, 'historic task ' || ($3::int + i), 'already done', p, p, 'COMPLETED',
-              '{"input": 1}', '{"ok": true}', '{}', 0, 3, c, c + s + d, c + s, c + s + d
+              '{"input": 1}', '{"ok": true}', '{}', 0, 3, 0, c, c + s + d, c + s, c + s + d
          from (select i, 1 + (i % 10) as p,
                       now() - interval '90 days' * random() - interval '1 hour' as c,
                       interval '1 second' * (random() * 600) as s,
@@ -109,15 +109,18 @@ export function buildGraph(tasks: number, options: { failedRoots?: number; cycle
 export async function insertGraph(pool: Pool, projectId: string, graph: GraphShape): Promise<void> {
   const chunk = 20_000;
   const dependedOn = new Set(graph.edges.map((e) => e[1]));
+  // waiting_on: dependencies not COMPLETED yet (none are, in these graphs): what creation would store.
+  const waitingOn = new Map<string, number>();
+  for (const [task] of graph.edges) waitingOn.set(task, (waitingOn.get(task) ?? 0) + 1);
   for (let i = 0; i < graph.taskIds.length; i += chunk) {
     const ids = graph.taskIds.slice(i, i + chunk);
     await pool.query(
       `insert into task (id, project_id, title, priority, effective_priority, status, context, metadata,
-                         retry_count, max_retries, created_at, updated_at)
-       select x.id, $1, 'graph task ' || (x.n + $5::int), 5, x.ep, x.status, '{}', '{}', 0, 3,
+                         retry_count, max_retries, waiting_on, created_at, updated_at)
+       select x.id, $1, 'graph task ' || (x.n + $5::int), 5, x.ep, x.status, '{}', '{}', 0, 3, x.waiting,
               now() - make_interval(secs => (x.n + $5::int) / 1000.0), now()
-         from unnest($2::uuid[], $3::text[], $4::smallint[]) with ordinality as x(id, status, ep, n)`,
-      [projectId, ids, ids.map((id) => graph.statuses.get(id)), ids.map((id) => (dependedOn.has(id) ? 6 : 5)), i],
+         from unnest($2::uuid[], $3::text[], $4::smallint[], $6::int[]) with ordinality as x(id, status, ep, waiting, n)`,
+      [projectId, ids, ids.map((id) => graph.statuses.get(id)), ids.map((id) => (dependedOn.has(id) ? 6 : 5)), i, ids.map((id) => waitingOn.get(id) ?? 0)],
     );
   }
   for (let i = 0; i < graph.edges.length; i += chunk) {

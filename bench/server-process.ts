@@ -11,12 +11,21 @@ import { freePort } from './ports';
 export class ServerProcess {
   private stderrTail = '';
   private exited: Promise<number | null>;
+  /** How the process ended, when it has: shown when a workload finds the server gone. */
+  exit: { code: number | null; signal: NodeJS.Signals | null; at: Date } | null = null;
+  private stopping = false;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal, at: new Date() };
+        if (!this.stopping) process.stderr.write(`[bench] server pid ${child.pid} exited unexpectedly (code ${code}, signal ${signal}); a clean exit code 0 means it was sent SIGTERM/SIGINT by something else\n`);
+        resolve(code);
+      }),
+    );
     // Keep the last few kB of the server's log: shown when it fails, otherwise ignored (LOG_LEVEL=warn).
     child.stderr?.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-8_000)));
     child.stdout?.on('data', () => {});
@@ -60,6 +69,7 @@ export class ServerProcess {
 
   /** Graceful stop (SIGTERM), SIGKILL if it hangs. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);

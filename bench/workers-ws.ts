@@ -35,7 +35,7 @@ export class WsGql implements GqlTransport {
         { query, variables },
         {
           next: (r) => (result = r as ExecutionResult<T>),
-          error: (e) => reject(Array.isArray(e) ? new GqlError(e) : e instanceof Error ? e : new Error(String((e as { reason?: string }).reason ?? e))),
+          error: (e) => reject(asError(e)),
           complete: () => {
             if (!result) return reject(new Error('graphql-ws: completed without a result'));
             if (result.errors?.length) return reject(new GqlError(result.errors as never));
@@ -55,7 +55,7 @@ export class WsGql implements GqlTransport {
           if (r.errors?.length) onError(new GqlError(r.errors as never));
           else if (r.data) onData(r.data as T);
         },
-        error: onError,
+        error: (e) => onError(asError(e)),
         complete: () => {},
       },
     );
@@ -64,4 +64,13 @@ export class WsGql implements GqlTransport {
   async close(): Promise<void> {
     await this.client.dispose();
   }
+}
+
+/** graphql-ws reports GraphQL errors as arrays and a lost socket as a CloseEvent: make both Errors. */
+function asError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  if (Array.isArray(e)) return new GqlError(e);
+  const close = e as { code?: number; reason?: string };
+  if (typeof close?.code === 'number') return new Error(`graphql-ws connection closed: ${close.code} ${close.reason ?? ''}`.trim());
+  return new Error(String(e));
 }

@@ -5,7 +5,7 @@ import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
@@ -15,6 +15,7 @@ import type { Logger } from './logger';
 import { buildAppSchema } from './graphql/schema';
 import { AppServices, createContext, GqlContext } from './graphql/context';
 import { formatError } from './graphql/error-mapping';
+import { createDocumentCache } from './graphql/document-cache';
 import { Scheduler } from './scheduler/scheduler';
 import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
@@ -86,9 +87,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
+  const prepare = createDocumentCache(schema);
   const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
     {
       schema,
+      onSubscribe: (_ctx, _id, payload) => {
+        const prepared = prepare(payload.query);
+        if ('errors' in prepared) return prepared.errors;
+        return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
+      },
       context: (ctx) => {
         const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, { subscription: true });
         context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
@@ -114,6 +121,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Per-field cache hints and federated traces are work on every request that nothing here uses.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       {
         async serverWillStart() {
           return {

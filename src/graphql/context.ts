@@ -21,7 +21,17 @@ export interface GqlContext extends AppServices {
   loaders: Loaders;
 }
 
+/**
+ * The fork and the loaders are made on first use: a claim or a completion only runs explained
+ * SQL and never touches either, and forking per request showed in the W1 profile.
+ */
 export function createContext(services: AppServices, options: { subscription?: boolean } = {}): GqlContext {
-  const em = services.orm.em.fork() as EntityManager;
-  return { ...services, em, loaders: createLoaders(em, { cache: !options.subscription }) };
+  let em: EntityManager | null = null;
+  let loaders: Loaders | null = null;
+  const context = { ...services } as GqlContext;
+  Object.defineProperties(context, {
+    em: { get: () => (em ??= services.orm.em.fork() as EntityManager), enumerable: true },
+    loaders: { get: () => (loaders ??= createLoaders(context.em, { cache: !options.subscription })), enumerable: true },
+  });
+  return context;
 }

@@ -1,0 +1,32 @@
+import { DocumentNode, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
+
+export type PreparedDocument = { document: DocumentNode } | { errors: readonly GraphQLError[] };
+
+/**
+ * Parsed and validated documents by query text, least recently used evicted. Workers send the
+ * same few operations thousands of times; graphql-ws would parse and validate every one (Apollo
+ * already caches for HTTP). Validation results depend only on the schema, which is fixed.
+ */
+export function createDocumentCache(schema: GraphQLSchema, maxEntries = 1_000): (query: string) => PreparedDocument {
+  const cache = new Map<string, PreparedDocument>();
+  return (query) => {
+    const hit = cache.get(query);
+    if (hit) {
+      cache.delete(query);
+      cache.set(query, hit);
+      return hit;
+    }
+    let prepared: PreparedDocument;
+    try {
+      const document = parse(query);
+      const errors = validate(schema, document);
+      prepared = errors.length > 0 ? { errors } : { document };
+    } catch (e) {
+      if (!(e instanceof GraphQLError)) throw e;
+      prepared = { errors: [e] };
+    }
+    cache.set(query, prepared);
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
+    return prepared;
+  };
+}
