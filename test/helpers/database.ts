@@ -3,12 +3,7 @@ import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { openOrm } from '../../src/persistence/orm';
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+import { withDatabase } from '../../src/persistence/database-url';
 
 export interface TestDatabase {
   name: string;

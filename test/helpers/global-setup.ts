@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { openOrm } from '../../src/persistence/orm';
 import { startEmbeddedPostgres, EmbeddedDatabase } from '../../src/persistence/embedded-postgres';
+import { isReachable, withDatabase } from '../../src/persistence/database-url';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,25 +17,6 @@ declare module 'vitest' {
   }
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 /**
  * The database for the tests: DATABASE_URL, else the machine's PostgreSQL at 127.0.0.1:5432,
  * else an embedded PostgreSQL started here (a fresh machine has none). The real migrations run
@@ -43,7 +25,7 @@ export function withDatabase(url: string, database: string): string {
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedDatabase | null = null;
   let adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (!(await reachable(adminUrl))) {
+  if (!(await isReachable(adminUrl))) {
     if (process.env.DATABASE_URL) throw new Error(`DATABASE_URL ${process.env.DATABASE_URL} is not reachable`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scheduler-test-pg-'));
     const port = 55_000 + Math.floor(Math.random() * 5_000);
