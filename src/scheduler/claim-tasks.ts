@@ -3,7 +3,7 @@ import { BadInputError } from '../domain/errors';
 import { assertId, assertLeaseSeconds, assertText, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
 import { claimableExistsSql, claimSql } from '../persistence/sql/claim.sql';
-import { sql } from '../persistence/sql/run';
+import { preparedSql, sql } from '../persistence/sql/run';
 import { toTasks } from '../persistence/sql/task-rows';
 import { SchedulerDeps } from './context';
 
@@ -28,7 +28,7 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
   const bindings = assignedTo === null ? [projectId, limit, workerId, lease] : [projectId, assignedTo, limit, workerId, lease];
   // One statement, so it runs in autocommit: no BEGIN/COMMIT round trips on the hottest path.
   for (let attempt = 0; ; attempt++) {
-    const rows = await sql(em, claimSql(assignedTo !== null), bindings);
+    const rows = await preparedSql(em, assignedTo === null ? 'claim' : 'claim_assigned', claimSql(assignedTo !== null), bindings);
     if (rows.length > 0) {
       deps.afterCommit();
       return toTasks(em, rows);

@@ -3,7 +3,7 @@ import { BadInputError, InvalidTransitionError, LeaseNotHeldError, TaskNotFoundE
 import { assertId, assertJsonSize, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
 import { COMPLETE_SQL } from '../persistence/sql/complete.sql';
-import { sql } from '../persistence/sql/run';
+import { preparedSql, sql } from '../persistence/sql/run';
 import { toTasks } from '../persistence/sql/task-rows';
 import { SchedulerDeps } from './context';
 
@@ -26,7 +26,7 @@ function validate(inputs: CompleteArgs[]) {
  */
 export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs): Promise<Task> {
   const { items, bindings } = validate([args]);
-  const rows = await sql(em, COMPLETE_SQL, bindings);
+  const rows = await preparedSql(em, 'complete', COMPLETE_SQL, bindings);
   if (rows.length === 0) throw await explainRefusal(em, items[0]!.id, items[0]!.workerId);
   deps.afterCommit();
   return toTasks(em, rows)[0]!;
