@@ -3,7 +3,7 @@ import type { TaskStatus } from '../domain/task-status';
 import { Task } from '../persistence/entities/task.entity';
 import { PRUNED_UP_TO_SQL, PUMP_READ_SQL, REPLAY_SQL, SAFE_HEAD_SQL } from '../persistence/sql/events.sql';
 import { BadInputError } from '../domain/errors';
-import { sql } from '../persistence/sql/run';
+import { preparedSql, sql } from '../persistence/sql/run';
 import { comparePositions, decodeCursor, encodeCursor, EventPosition, ORIGIN } from './cursor';
 import { SlowSubscriberError, Subscriber } from './subscriber';
 
@@ -196,7 +196,8 @@ export class EventStream {
   private async readOnce(): Promise<'full' | 'pending' | 'done'> {
     this.reads++;
     const em = this.orm.em.fork() as EntityManager;
-    const [{ events, pending }] = await sql<{ events: EventRow[]; pending: boolean }>(em, PUMP_READ_SQL, [
+    // Prepared: this runs after every commit while anyone listens (see preparedSql).
+    const [{ events, pending }] = await preparedSql<{ events: EventRow[]; pending: boolean }>(em, 'event_pump_read', PUMP_READ_SQL, [
       this.position.txid,
       this.position.id,
       BATCH,
@@ -214,7 +215,7 @@ export class EventStream {
 
   private async toPayloads(em: EntityManager, rows: EventRow[]): Promise<TaskEventPayload[]> {
     const ids = [...new Set(rows.map((r) => r.taskId))];
-    const taskRows = await sql(em, 'select * from task where id = any(?::uuid[])', [ids]);
+    const taskRows = await preparedSql(em, 'event_tasks', 'select * from task where id = any(?::uuid[])', [ids]);
     const tasks = new Map(taskRows.map((r) => [String(r.id), em.map(Task, r)]));
     return rows.map((r) => ({
       cursor: encodeCursor({ txid: r.txid, id: r.id }),
