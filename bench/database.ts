@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, EmbeddedDatabase } from '../src/persistence/embedded-postgres';
+import { isReachable, withDatabase } from '../src/persistence/database-url';
+
+export { withDatabase };
 import { freePort } from './ports';
 import { progress } from './report';
 
@@ -15,32 +18,13 @@ export interface AdminDatabase {
   stop(): Promise<void>;
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** DATABASE_URL, else the machine's PostgreSQL, else an embedded one in a temporary folder. */
 export async function openAdminDatabase(databaseUrl: string | undefined): Promise<AdminDatabase> {
   if (databaseUrl) {
-    if (!(await reachable(databaseUrl))) throw new Error(`DATABASE_URL ${databaseUrl} is not reachable`);
+    if (!(await isReachable(databaseUrl))) throw new Error(`DATABASE_URL ${databaseUrl} is not reachable`);
     return { adminUrl: databaseUrl, source: 'DATABASE_URL', stop: async () => {} };
   }
-  if (await reachable(LOCAL_URL)) return { adminUrl: LOCAL_URL, source: 'local', stop: async () => {} };
+  if (await isReachable(LOCAL_URL)) return { adminUrl: LOCAL_URL, source: 'local', stop: async () => {} };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sched-bench-pg-'));
   const port = await freePort();
   progress(`no PostgreSQL at 127.0.0.1:5432: starting an embedded one on port ${port}`);
