@@ -1,9 +1,10 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TaskStatus } from '../domain/task-status';
-import { Task } from '../persistence/entities/task.entity';
+import type { Task } from '../persistence/entities/task.entity';
 import { PRUNED_UP_TO_SQL, PUMP_READ_SQL, REPLAY_SQL, SAFE_HEAD_SQL } from '../persistence/sql/events.sql';
 import { BadInputError } from '../domain/errors';
 import { preparedSql, sql } from '../persistence/sql/run';
+import { taskColumns, toTasks } from '../persistence/sql/task-rows';
 import { comparePositions, decodeCursor, encodeCursor, EventPosition, ORIGIN } from './cursor';
 import { SlowSubscriberError, Subscriber } from './subscriber';
 
@@ -215,8 +216,9 @@ export class EventStream {
 
   private async toPayloads(em: EntityManager, rows: EventRow[]): Promise<TaskEventPayload[]> {
     const ids = [...new Set(rows.map((r) => r.taskId))];
-    const taskRows = await preparedSql(em, 'event_tasks', 'select * from task where id = any(?::uuid[])', [ids]);
-    const tasks = new Map(taskRows.map((r) => [String(r.id), em.map(Task, r)]));
+    // Named columns, not *: a prepared `select *` fails once a migration adds a column.
+    const taskRows = await preparedSql(em, 'event_tasks', `select ${taskColumns()} from task where id = any(?::uuid[])`, [ids]);
+    const tasks = new Map(toTasks(em, taskRows).map((t) => [t.id, t]));
     return rows.map((r) => ({
       cursor: encodeCursor({ txid: r.txid, id: r.id }),
       taskId: r.taskId,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
 import { createProject } from '../helpers/fixtures';
-import { connectClient, LiveClient } from '../helpers/ws-client';
+import { collect, connectClient, LiveClient } from '../helpers/ws-client';
 
 let ts: TestServer;
 let live: LiveClient;
@@ -48,5 +48,24 @@ describe('queries and mutations over graphql-ws', () => {
   it('domain errors keep their code over the socket', async () => {
     const r = await run(`mutation { completeTask(id: "00000000-0000-4000-8000-000000000001") { id } }`);
     expect(r.errors?.[0]?.extensions?.code).toBe('TASK_NOT_FOUND');
+  });
+});
+
+describe('event payloads', () => {
+  it("carry the task's stored complexity estimate (loaded on demand)", async () => {
+    const p = await createProject(ts);
+    const sub = await collect(
+      live,
+      `subscription($p: ID!) { taskStatusChanged(projectId: $p) { status task { id complexity { taskId complexityScore } } } }`,
+      { p },
+      () => ts.server.services.stream.subscriberCount > 0,
+    );
+    const created = await ts.ok(`mutation($i: CreateTaskInput!) { createTask(input: $i) { id complexity { complexityScore } } }`, {
+      i: { projectId: p, title: 'Implement the export API' },
+    });
+    const [event] = await sub.waitFor(1);
+    expect(event.task.id).toBe(created.createTask.id);
+    expect(event.task.complexity).toEqual({ taskId: created.createTask.id, complexityScore: created.createTask.complexity.complexityScore });
+    sub.unsubscribe();
   });
 });
