@@ -35,7 +35,7 @@ export interface DependencyGraphResult {
 
 /**
  * dependencyGraph(projectId, rootTaskId?): the project's tasks and edges from two light
- * statements, then the pure algorithms of src/domain/dependency-graph.ts. With a root, only the
+ * statements, then the pure algorithms of src/domain/dependency-graph/. With a root, only the
  * root's transitive dependencies and dependents are kept.
  */
 export async function loadDependencyGraph(em: EntityManager, projectIdArg: string, rootTaskIdArg?: string | null): Promise<DependencyGraphResult> {
