@@ -32,8 +32,6 @@ const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
 };
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['COMPLETED', 'CANCELLED'];
-/** Statuses a worker may claim from (RETRYING only once its retry time has come). */
-export const CLAIMABLE_STATUSES: readonly TaskStatus[] = ['READY', 'RETRYING'];
 /** A dependency in one of these can never complete on its own: its dependents are blocked. */
 export const BLOCKING_DEPENDENCY_STATUSES: readonly TaskStatus[] = ['FAILED', 'CANCELLED'];
 

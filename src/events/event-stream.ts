@@ -218,7 +218,7 @@ export class EventStream {
     const ids = [...new Set(rows.map((r) => r.taskId))];
     // Named columns, not *: a prepared `select *` fails once a migration adds a column.
     const taskRows = await preparedSql(em, 'event_tasks', `select ${taskColumns()} from task where id = any(?::uuid[])`, [ids]);
-    const tasks = new Map(toTasks(em, taskRows).map((t) => [t.id, t]));
+    const tasks = new Map(toTasks(taskRows).map((t) => [t.id, t]));
     return rows.map((r) => ({
       cursor: encodeCursor({ txid: r.txid, id: r.id }),
       taskId: r.taskId,

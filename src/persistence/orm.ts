@@ -1,8 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from './orm-config';
 
-export type Orm = MikroORM;
-
 /** Connects and applies every pending migration (the server runs them itself at start). */
 export async function openOrm(options: { clientUrl: string; poolSize?: number; debug?: boolean; migrate?: boolean }): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));

@@ -31,7 +31,7 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
     const rows = await preparedSql(em, assignedTo === null ? 'claim' : 'claim_assigned', claimSql(assignedTo !== null), bindings);
     if (rows.length > 0) {
       deps.afterCommit();
-      return toTasks(em, rows);
+      return toTasks(rows);
     }
     // SKIP LOCKED also skips a row that is only locked for a moment (the sweeper promoting a due
     // retry, a dependency being added): look whether claimable rows exist before saying "empty".

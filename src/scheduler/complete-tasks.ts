@@ -29,7 +29,7 @@ export async function completeTask(em: EntityManager, deps: SchedulerDeps, args:
   const rows = await preparedSql(em, 'complete', COMPLETE_SQL, bindings);
   if (rows.length === 0) throw await explainRefusal(em, items[0]!.id, items[0]!.workerId);
   deps.afterCommit();
-  return toTasks(em, rows)[0]!;
+  return toTasks(rows)[0]!;
 }
 
 /** completeTasks: many completions in one transaction, all or nothing. */
@@ -48,7 +48,7 @@ export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inpu
     return done;
   });
   deps.afterCommit();
-  const byId = new Map(toTasks(em, rows).map((t) => [t.id, t]));
+  const byId = new Map(toTasks(rows).map((t) => [t.id, t]));
   return items.map((i) => byId.get(i.id)!);
 }
 

@@ -93,5 +93,5 @@ export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphRe
       ? await sql(em, 'select * from task where project_id = ? order by seq', [graph.projectId])
       : await sql(em, 'select * from task where id = any(?::uuid[]) order by seq', [graph.graphNodes.map((n) => n.id)]);
   const inGraph = new Set(graph.graphNodes.map((n) => n.id));
-  return toTasks(em, rows.filter((r) => inGraph.has(r.id as string)));
+  return toTasks(rows.filter((r) => inGraph.has(r.id as string)));
 }

@@ -23,5 +23,5 @@ export async function heartbeatTask(em: EntityManager, deps: SchedulerDeps, args
     Object.assign(error.extensions, { status: row.status });
     throw error;
   }
-  return toTasks(em, rows)[0]!;
+  return toTasks(rows)[0]!;
 }

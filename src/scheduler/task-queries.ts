@@ -72,7 +72,7 @@ export async function listTasks(em: EntityManager, filter: TaskFilter = {}, firs
   );
   const page = rows.slice(0, first);
   return {
-    tasks: toTasks(em, page),
+    tasks: toTasks(page),
     cursors: page.map((r) => encodeTaskCursor(String(r.seq))),
     hasNextPage: rows.length > first,
     totalCount: count,

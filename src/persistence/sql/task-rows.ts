@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Task } from '../entities/task.entity';
 
 /**
@@ -35,7 +34,7 @@ function toDate(value: unknown): Date | null {
  * map, change-tracking snapshots of every JSON column) was the largest server-side cost per
  * claim and completion in the W1 benchmark, and these results are only read.
  */
-export function toTasks(_em: EntityManager, rows: readonly Record<string, unknown>[]): Task[] {
+export function toTasks(rows: readonly Record<string, unknown>[]): Task[] {
   return rows.map((row) => {
     const task: Record<string, unknown> = {};
     for (const [column, prop] of PROPS) task[prop] = TIMESTAMPS.has(column) ? toDate(row[column]) : row[column];
