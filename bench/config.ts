@@ -33,6 +33,8 @@ export interface BenchConfig {
   variantSeconds: number;
   /** Workloads to run (BENCH_ONLY=W1,W3 for instance); all by default. */
   only: Set<string> | null;
+  /** W1 variants to run (BENCH_W1_VARIANTS=b,raw for instance: a b c raw rawApp rawBatch); all by default. */
+  w1Variants: Set<string> | null;
   /** Extra node flags for the server child, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   serverNodeArgs: string[];
 }
@@ -63,6 +65,7 @@ export function loadBenchConfig(): BenchConfig {
     memorySampleMs: 100,
     variantSeconds: int('BENCH_VARIANT_SECONDS', quick ? 15 : 20, 1),
     only: process.env.BENCH_ONLY?.trim() ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim().toLowerCase())) : null,
+    w1Variants: process.env.BENCH_W1_VARIANTS?.trim() ? new Set(process.env.BENCH_W1_VARIANTS.split(',').map((s) => s.trim())) : null,
     serverNodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.trim() ? process.env.BENCH_SERVER_NODE_ARGS.trim().split(/\s+/) : [],
   };
 }

@@ -8,7 +8,7 @@ import { COMPLETE_SQL } from '../src/persistence/sql/complete.sql';
  * process over pg (one dedicated connection per worker, autocommit: one statement = one commit;
  * unnamed statements, as knex sends the app's, so neither side gets prepared-plan caching).
  *
- * - "raw SQL, same claim statement": the app's claim text (claimSql(false), which also writes the
+ * - "raw SQL, same claim statement": the app's claim text (claimSql(false, ['id']), which also writes the
  *   RUNNING event row) + a plain guarded `update … where id = $1 and status = 'RUNNING'` for the
  *   completion (no event row, no dependents check). This is the baseline the targets use.
  * - "raw SQL, app statements": the same claim + the app's own COMPLETE_SQL (event row and the
@@ -24,8 +24,12 @@ export function positional(text: string): string {
 
 const LEASE_SECONDS = 30;
 
-/** $1 project, $2 limit, $3 worker, $4 lease seconds. */
-export const RAW_CLAIM_SQL = positional(claimSql(false));
+/**
+ * $1 project, $2 limit, $3 worker, $4 lease seconds. Returns only the id, as a raw-SQL worker
+ * would select (and as the API's claim does when the client selects only the id: the statement
+ * returns the selected columns).
+ */
+export const RAW_CLAIM_SQL = positional(claimSql(false, ['id']));
 
 export const RAW_COMPLETE_SQL = `
   update task set status = 'COMPLETED', result = $2::jsonb, completed_at = now(), updated_at = now(),

@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../domain/errors';
 import { assertId, assertLeaseSeconds, assertText, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
-import { claimableExistsSql, claimSql } from '../persistence/sql/claim.sql';
+import { claimableExistsSql, claimStatement } from '../persistence/sql/claim.sql';
 import { preparedSql, sql } from '../persistence/sql/run';
-import { toTasks } from '../persistence/sql/task-rows';
+import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { SchedulerDeps } from './context';
 
 export interface ClaimArgs {
@@ -13,6 +13,8 @@ export interface ClaimArgs {
   assignedTo?: string | null;
   leaseSeconds?: number | null;
   limit?: number;
+  /** The Task fields the caller will read (all when absent): the statement returns only those. */
+  fields?: Iterable<string>;
 }
 
 /** claimNextTask / claimTasks: see src/persistence/sql/claim.sql.ts for the strategy. */
@@ -26,9 +28,10 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
   }
   const assignedTo = args.assignedTo ?? null;
   const bindings = assignedTo === null ? [projectId, limit, workerId, lease] : [projectId, assignedTo, limit, workerId, lease];
+  const statement = claimStatement(assignedTo !== null, columnsForTaskFields(args.fields));
   // One statement, so it runs in autocommit: no BEGIN/COMMIT round trips on the hottest path.
   for (let attempt = 0; ; attempt++) {
-    const rows = await preparedSql(em, assignedTo === null ? 'claim' : 'claim_assigned', claimSql(assignedTo !== null), bindings);
+    const rows = await preparedSql(em, statement.name, statement.text, bindings);
     if (rows.length > 0) {
       deps.afterCommit();
       return toTasks(rows);

@@ -2,15 +2,20 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError, InvalidTransitionError, LeaseNotHeldError, TaskNotFoundError } from '../domain/errors';
 import { assertId, assertJsonSize, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
-import { COMPLETE_SQL } from '../persistence/sql/complete.sql';
+import { completeStatement } from '../persistence/sql/complete.sql';
 import { preparedSql, sql } from '../persistence/sql/run';
-import { toTasks } from '../persistence/sql/task-rows';
+import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { SchedulerDeps } from './context';
 
 export interface CompleteArgs {
   id: string;
   workerId?: string | null;
   result?: unknown;
+}
+
+/** The Task fields the caller will read (all when absent): the statement returns only those. */
+export interface ReturnedFields {
+  fields?: Iterable<string>;
 }
 
 function validate(inputs: CompleteArgs[]) {
@@ -24,22 +29,23 @@ function validate(inputs: CompleteArgs[]) {
  * (complete.sql.ts), so it runs in autocommit. A stale request (already completed, cancelled,
  * or claimed by another worker) changes nothing and says why.
  */
-export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs): Promise<Task> {
+export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields): Promise<Task> {
   const { items, bindings } = validate([args]);
-  const rows = await preparedSql(em, 'complete', COMPLETE_SQL, bindings);
+  const statement = completeStatement(columnsForTaskFields(args.fields));
+  const rows = await preparedSql(em, statement.name, statement.text, bindings);
   if (rows.length === 0) throw await explainRefusal(em, items[0]!.id, items[0]!.workerId);
   deps.afterCommit();
   return toTasks(rows)[0]!;
 }
 
 /** completeTasks: many completions in one transaction, all or nothing. */
-export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[]): Promise<Task[]> {
+export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[], returned: ReturnedFields = {}): Promise<Task[]> {
   if (inputs.length === 0) return [];
   if (inputs.length > LIMITS.batchSize) throw new BadInputError(`at most ${LIMITS.batchSize} completions per call`);
   const { items, bindings } = validate(inputs);
   if (new Set(items.map((i) => i.id)).size !== items.length) throw new BadInputError('the same task id appears twice in completeTasks');
   const rows = await em.transactional(async (tem) => {
-    const done = await sql<Record<string, unknown> & { id: string }>(tem as EntityManager, COMPLETE_SQL, bindings);
+    const done = await sql<Record<string, unknown> & { id: string }>(tem as EntityManager, completeStatement(columnsForTaskFields(returned.fields)).text, bindings);
     if (done.length !== items.length) {
       const doneIds = new Set(done.map((d) => d.id));
       const refused = items.find((i) => !doneIds.has(i.id))!;

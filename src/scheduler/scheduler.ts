@@ -3,7 +3,7 @@ import type { NewTaskInput } from '../domain/task-input';
 import { SchedulerDeps } from './context';
 import { createTasks } from './create-tasks';
 import { claimTasks, ClaimArgs } from './claim-tasks';
-import { completeTask, completeTasks, CompleteArgs } from './complete-tasks';
+import { completeTask, completeTasks, CompleteArgs, ReturnedFields } from './complete-tasks';
 import { heartbeatTask } from './heartbeat-task';
 import { failTask, FailArgs } from './fail-task';
 import { retryTask } from './retry-task';
@@ -30,14 +30,14 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args);
   }
-  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null }) {
+  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null; fields?: Iterable<string> }) {
     return heartbeatTask(em, this.deps, args);
   }
-  completeTask(em: EntityManager, args: CompleteArgs) {
+  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
     return completeTask(em, this.deps, args);
   }
-  completeTasks(em: EntityManager, inputs: CompleteArgs[]) {
-    return completeTasks(em, this.deps, inputs);
+  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields) {
+    return completeTasks(em, this.deps, inputs, returned);
   }
   failTask(em: EntityManager, args: FailArgs) {
     return failTask(em, this.deps, args);

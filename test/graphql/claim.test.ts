@@ -82,3 +82,42 @@ describe('effective priority', () => {
     expect(first.priority).toBe(5);
   });
 });
+
+describe('claim and completion return what the client selected', () => {
+  it('a selection of only the id, then fragments, relations and the estimate, all resolve', async () => {
+    const p = await createProject(ts);
+    const first = await createTask(ts, { projectId: p, title: 'first', priority: 9, description: 'the first', context: { n: 1 } });
+    const second = await createTask(ts, { projectId: p, title: 'second', priority: 8 });
+    await createTask(ts, { projectId: p, title: 'later', priority: 1, dependencies: [second.id] });
+
+    const bare = await ts.ok(`mutation($p: ID!) { claimNextTask(projectId: $p, workerId: "w") { id } }`, { p });
+    expect(bare.claimNextTask).toEqual({ id: first.id });
+
+    const rich = await ts.ok(
+      `fragment Times on Task { startedAt createdAt }
+       mutation($p: ID!) {
+         claimNextTask(projectId: $p, workerId: "w2") {
+           ... on Task { title status }
+           ...Times
+           priority context description workerId leaseExpiresAt
+           dependents { id title }
+           complexity { taskId complexityScore }
+         }
+       }`,
+      { p },
+    );
+    expect(rich.claimNextTask).toMatchObject({ title: 'second', status: 'RUNNING', priority: 8, workerId: 'w2', description: null, context: {} });
+    expect(new Date(rich.claimNextTask.startedAt).getTime()).toBeGreaterThan(0);
+    expect(new Date(rich.claimNextTask.leaseExpiresAt).getTime()).toBeGreaterThan(new Date(rich.claimNextTask.startedAt).getTime());
+    expect(rich.claimNextTask.dependents.map((t: { title: string }) => t.title)).toEqual(['later']);
+    expect(rich.claimNextTask.complexity).toMatchObject({ taskId: second.id });
+
+    const done = await ts.ok(`mutation($id: ID!) { completeTask(id: $id, workerId: "w", result: { ok: 1 }) { id } }`, { id: first.id });
+    expect(done.completeTask).toEqual({ id: first.id });
+    const full = await ts.ok(`mutation($id: ID!) { completeTask(id: $id, workerId: "w2") { status result completedAt workerId dependents { status } } }`, { id: second.id });
+    expect(full.completeTask).toMatchObject({ status: 'COMPLETED', result: null, workerId: null, dependents: [{ status: 'READY' }] });
+    expect(new Date(full.completeTask.completedAt).getTime()).toBeGreaterThan(0);
+    const stored = await ts.ok(`query($id: ID!) { task(id: $id) { result status description context } }`, { id: first.id });
+    expect(stored.task).toEqual({ result: { ok: 1 }, status: 'COMPLETED', description: 'the first', context: { n: 1 } });
+  });
+});

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
 import { createProject } from '../helpers/fixtures';
@@ -43,6 +44,27 @@ describe('queries and mutations over graphql-ws', () => {
     }
     const syntax = await run(`{ projects { id `);
     expect(syntax.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it("sends an operation's result and its completion in one write", async () => {
+    // graphql-ws sends `next` then `complete`; uncoalesced they are two socket writes by the
+    // server (src/http/ws-write-coalescing.ts). Counted on the server's end of this connection.
+    const clientPort = (live.socket() as unknown as { _socket: Socket })._socket.localPort;
+    const proto = Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+    const original = proto._writeGeneric;
+    let writes = 0;
+    proto._writeGeneric = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === clientPort) writes++;
+      return original.apply(this, args);
+    };
+    try {
+      for (let i = 0; i < 20; i++) expect((await run(`{ __typename }`)).data).toEqual({ __typename: 'Query' });
+    } finally {
+      proto._writeGeneric = original;
+    }
+    // 20 operations, one write each (a keep-alive ping could add one); uncoalesced: 40.
+    expect(writes).toBeGreaterThanOrEqual(20);
+    expect(writes).toBeLessThanOrEqual(22);
   });
 
   it('domain errors keep their code over the socket', async () => {

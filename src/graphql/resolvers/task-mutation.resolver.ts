@@ -1,8 +1,10 @@
-import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Int, Mutation, Resolver } from 'type-graphql';
 import { TaskType } from '../types/task.type';
 import { CompleteTaskInput, CreateTaskInput } from '../types/task-inputs';
 import { JSONResolver } from '../scalars';
 import type { GqlContext } from '../context';
+import { selectedFields } from '../selected-fields';
 
 /** Thin: arguments in, the scheduler's use case, the task out. */
 @Resolver()
@@ -22,10 +24,11 @@ export class TaskMutationResolver {
     @Arg('projectId', () => ID) projectId: string,
     @Arg('workerId') workerId: string,
     @Ctx() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('assignedTo', () => String, { nullable: true }) assignedTo?: string,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    const [task] = await ctx.scheduler.claimTasks(ctx.em, { projectId, workerId, assignedTo, leaseSeconds, limit: 1 });
+    const [task] = await ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit: 1, fields: selectedFields(info) });
     return task ?? null;
   }
 
@@ -35,10 +38,11 @@ export class TaskMutationResolver {
     @Arg('workerId') workerId: string,
     @Arg('limit', () => Int) limit: number,
     @Ctx() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('assignedTo', () => String, { nullable: true }) assignedTo?: string,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    return ctx.scheduler.claimTasks(ctx.em, { projectId, workerId, assignedTo, leaseSeconds, limit });
+    return ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit, fields: selectedFields(info) });
   }
 
   @Mutation(() => TaskType)
@@ -46,24 +50,26 @@ export class TaskMutationResolver {
     @Arg('id', () => ID) id: string,
     @Arg('workerId') workerId: string,
     @Ctx() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    return ctx.scheduler.heartbeatTask(ctx.em, { id, workerId, leaseSeconds });
+    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, fields: selectedFields(info) });
   }
 
   @Mutation(() => TaskType)
   completeTask(
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('workerId', () => String, { nullable: true }) workerId?: string,
     @Arg('result', () => JSONResolver, { nullable: true }) result?: unknown,
   ) {
-    return ctx.scheduler.completeTask(ctx.em, { id, workerId, result });
+    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, fields: selectedFields(info) });
   }
 
   @Mutation(() => [TaskType], { description: 'Many completions in one transaction (all or nothing)' })
-  completeTasks(@Arg('inputs', () => [CompleteTaskInput]) inputs: CompleteTaskInput[], @Ctx() ctx: GqlContext) {
-    return ctx.scheduler.completeTasks(ctx.em, inputs);
+  completeTasks(@Arg('inputs', () => [CompleteTaskInput]) inputs: CompleteTaskInput[], @Ctx() ctx: GqlContext, @Info() info: GraphQLResolveInfo) {
+    return ctx.scheduler.completeTasks(ctx.em, inputs, { fields: selectedFields(info) });
   }
 
   @Mutation(() => TaskType)

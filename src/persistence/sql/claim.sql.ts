@@ -1,4 +1,5 @@
-import { taskColumns } from './task-rows';
+import { ALL_TASK_COLUMNS, TaskColumn, taskColumns } from './task-rows';
+import { statementVariant, StatementVariant } from './statement-variants';
 
 /**
  * The claim: takes the head of the ready queue for one project.
@@ -13,7 +14,7 @@ import { taskColumns } from './task-rows';
  * stops after LIMIT rows; COMPLETED history does not slow claims (bench: "Scale").
  * RETRYING rows are claimable once `available_at` (their retryAt) has passed.
  */
-export function claimSql(withAssignedTo: boolean): string {
+function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]): string {
   return `
     with next as (
       select id, status from task
@@ -35,7 +36,19 @@ export function claimSql(withAssignedTo: boolean): string {
       insert into task_event (task_id, project_id, previous_status, status)
       select id, project_id, previous_status, 'RUNNING' from claimed
     )
-    select ${taskColumns()} from claimed order by effective_priority desc, seq`;
+    select ${taskColumns(undefined, columns)} from claimed order by effective_priority desc, seq`;
+}
+
+/**
+ * The claim returning `columns` (all by default): a named statement, built once per column set,
+ * so every call passes the same string object and statement name.
+ */
+export function claimStatement(withAssignedTo: boolean, columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): StatementVariant {
+  return statementVariant(withAssignedTo ? 'claim_assigned' : 'claim', columns, (c) => buildClaimSql(withAssignedTo, c));
+}
+
+export function claimSql(withAssignedTo: boolean, columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): string {
+  return claimStatement(withAssignedTo, columns).text;
 }
 
 /** Are there claimable rows at all (locked or not)? Tells "queue empty" from "all rows busy". */

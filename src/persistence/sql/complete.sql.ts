@@ -1,4 +1,5 @@
-import { taskColumns } from './task-rows';
+import { ALL_TASK_COLUMNS, TaskColumn, taskColumns } from './task-rows';
+import { statementVariant, StatementVariant } from './statement-variants';
 
 /**
  * Completion and promotion in one statement (so one autocommit round trip per completeTask):
@@ -18,7 +19,8 @@ import { taskColumns } from './task-rows';
  * Inputs are parallel arrays (ids, worker ids or null, results as JSON text): one statement for
  * completeTask and completeTasks alike. Uses task_dependency_depends_on_idx.
  */
-export const COMPLETE_SQL = `
+function buildCompleteSql(columns: readonly TaskColumn[]): string {
+  return `
   with input as (
     select * from unnest(?::uuid[], ?::text[], ?::jsonb[]) as x(id, worker_id, result)
   ), done as (
@@ -54,4 +56,12 @@ export const COMPLETE_SQL = `
     ) transitions
     order by step, task_id
   )
-  select ${taskColumns('done')} from done`;
+  select ${taskColumns('done', columns)} from done`;
+}
+
+/** The completion returning `columns` (all by default), one named statement per column set. */
+export function completeStatement(columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): StatementVariant {
+  return statementVariant('complete', columns, buildCompleteSql);
+}
+
+export const COMPLETE_SQL = completeStatement().text;
