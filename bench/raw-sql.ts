@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { claimSql } from '../src/persistence/sql/claim.sql';
 import { COMPLETE_SQL } from '../src/persistence/sql/complete.sql';
+import type { GqlTransport } from './operations';
 
 /**
  * The raw-SQL baselines: what PostgreSQL alone can do with the same schema, run from the bench
@@ -79,6 +80,30 @@ export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string
     return done;
   });
 }
+
+/**
+ * The transport ceiling: the raw per-task worker plus, per task, the two GraphQL round trips an
+ * API worker makes, as empty operations (`{ __typename }`: no resolver, no database) over the
+ * worker's graphql-ws connection. No scheduler behind a GraphQL API can move tasks faster than
+ * this on the same machine, so its ratio to raw SQL bounds what W1 (b) can reach here.
+ */
+export function rawPerTaskWithTransportWorker(pool: Pool, api: GqlTransport, projectId: string, workerId: string, until = Infinity): Promise<number> {
+  return withClient(pool, async (c) => {
+    let done = 0;
+    while (performance.now() < until) {
+      await api.request(EMPTY_OPERATION);
+      const { rows } = await c.query<{ id: string }>(RAW_CLAIM_SQL, [projectId, 1, workerId, LEASE_SECONDS]);
+      if (rows.length === 0) return done;
+      await api.request(EMPTY_OPERATION);
+      const r = await c.query(RAW_COMPLETE_SQL, [rows[0]!.id, null]);
+      if (r.rowCount !== 1) throw new Error(`raw completion of ${rows[0]!.id} changed ${r.rowCount} rows`);
+      done++;
+    }
+    return done;
+  });
+}
+
+const EMPTY_OPERATION = '{ __typename }';
 
 export function rawBatchWorker(pool: Pool, projectId: string, workerId: string, limit: number, until = Infinity): Promise<number> {
   return withClient(pool, async (c) => {

@@ -34,6 +34,18 @@ const ID_ONLY_FIELDS = new Set(['__typename', 'dependencies', 'dependencyTasks',
  */
 export function columnsForTaskFields(fields: Iterable<string> | undefined): readonly TaskColumn[] {
   if (!fields) return COLUMNS;
+  if (Array.isArray(fields)) {
+    // Callers reuse one array per GraphQL selection: the same columns array for it each time.
+    let columns = columnsByFields.get(fields);
+    if (!columns) columnsByFields.set(fields, (columns = mapFields(fields)));
+    return columns;
+  }
+  return mapFields(fields);
+}
+
+const columnsByFields = new WeakMap<readonly string[], readonly TaskColumn[]>();
+
+function mapFields(fields: Iterable<string>): readonly TaskColumn[] {
   const wanted = new Set<TaskColumn>(['id']);
   for (const field of fields) {
     const column = COLUMN_OF_PROP.get(field);
