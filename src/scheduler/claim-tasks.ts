@@ -5,16 +5,14 @@ import { Task } from '../persistence/entities/task.entity';
 import { claimableExistsSql, claimStatement } from '../persistence/sql/claim.sql';
 import { preparedSql, sql } from '../persistence/sql/run';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
-import { SchedulerDeps } from './context';
+import { ReturnedFields, SchedulerDeps } from './context';
 
-export interface ClaimArgs {
+export interface ClaimArgs extends ReturnedFields {
   projectId: string;
   workerId: string;
   assignedTo?: string | null;
   leaseSeconds?: number | null;
   limit?: number;
-  /** The Task fields the caller will read (all when absent): the statement returns only those. */
-  fields?: Iterable<string>;
 }
 
 /** claimNextTask / claimTasks: see src/persistence/sql/claim.sql.ts for the strategy. */

@@ -5,17 +5,12 @@ import { Task } from '../persistence/entities/task.entity';
 import { completeStatement } from '../persistence/sql/complete.sql';
 import { preparedSql, sql } from '../persistence/sql/run';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
-import { SchedulerDeps } from './context';
+import { ReturnedFields, SchedulerDeps } from './context';
 
 export interface CompleteArgs {
   id: string;
   workerId?: string | null;
   result?: unknown;
-}
-
-/** The Task fields the caller will read (all when absent): the statement returns only those. */
-export interface ReturnedFields {
-  fields?: Iterable<string>;
 }
 
 function validate(inputs: CompleteArgs[]) {

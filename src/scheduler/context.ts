@@ -15,6 +15,14 @@ export interface SchedulerDeps {
 }
 
 /**
+ * For use cases that return tasks on hot paths: the Task fields the caller will read (all when
+ * absent). Their statements then return only those columns (columnsForTaskFields).
+ */
+export interface ReturnedFields {
+  fields?: Iterable<string>;
+}
+
+/**
  * One transaction per use case. Events are rows written inside it; the wake-up is sent only
  * after commit, so a rolled-back change is never announced.
  */

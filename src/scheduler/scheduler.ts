@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NewTaskInput } from '../domain/task-input';
-import { SchedulerDeps } from './context';
+import { ReturnedFields, SchedulerDeps } from './context';
 import { createTasks } from './create-tasks';
 import { claimTasks, ClaimArgs } from './claim-tasks';
-import { completeTask, completeTasks, CompleteArgs, ReturnedFields } from './complete-tasks';
+import { completeTask, completeTasks, CompleteArgs } from './complete-tasks';
 import { heartbeatTask } from './heartbeat-task';
 import { failTask, FailArgs } from './fail-task';
 import { retryTask } from './retry-task';
@@ -30,7 +30,7 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args);
   }
-  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null; fields?: Iterable<string> }) {
+  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null } & ReturnedFields) {
     return heartbeatTask(em, this.deps, args);
   }
   completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
