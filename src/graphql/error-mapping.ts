@@ -29,7 +29,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     // Produced by graphql-js or Apollo themselves (parse, validation, coercion): safe to show.
     const codes = [formatted.extensions?.code, isGraphQLError(error) ? error.extensions?.code : undefined, original.extensions?.code];
     const code = codes.find((c) => typeof c === 'string' && c !== 'INTERNAL_SERVER_ERROR') as string | undefined;
-    if (code) return { ...formatted, extensions: { ...formatted.extensions, code } };
+    // A stack trace names this server's files: never passed on, whatever Apollo was told.
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    if (code) return { ...formatted, extensions: { ...extensions, code } };
     const inferred = /^Variable "\$/.test(formatted.message)
       ? 'BAD_USER_INPUT'
       : /^Syntax Error/.test(formatted.message)
@@ -37,7 +39,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
         : formatted.path
           ? null
           : 'GRAPHQL_VALIDATION_FAILED';
-    if (inferred) return { ...formatted, extensions: { ...formatted.extensions, code: inferred } };
+    if (inferred) return { ...formatted, extensions: { ...extensions, code: inferred } };
   }
   log(original);
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
