@@ -29,6 +29,8 @@ export function isGraphqlPost(req: IncomingMessage): boolean {
 export function graphqlPostHandler(apollo: ApolloServer<GqlContext>, options: GraphqlPostOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     handle(apollo, options, req, res).catch((e: unknown) => {
+      // A client that hung up mid-request is not a server error: nothing to answer, nothing to log.
+      if (req.socket.destroyed || res.destroyed) return void res.destroy();
       options.onUnexpectedError(e);
       if (!res.headersSent) sendError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
       else res.destroy();
