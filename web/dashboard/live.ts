@@ -13,8 +13,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { graphqlWsUrl } from '../shared/endpoints';
 import { TASK_STATUS_SUBSCRIPTION, type TaskStatusEvent } from './api';
-
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+import type { ConnectionState } from './hooks';
 
 export interface FeedHandlers {
   onEvent(event: TaskStatusEvent): void;

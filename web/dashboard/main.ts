@@ -22,28 +22,9 @@ import {
 import { DetailsPanel, h, type DeadlockInfo } from './details';
 import { GraphView, type Marks } from './graph-view';
 import { cancelLayouts, layoutGraph } from './layout';
-import { LiveConnection, type ConnectionState, type Feed } from './live';
+import { LiveConnection, type Feed } from './live';
+import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
-
-export interface DashboardHooks {
-  /** The selected project's tasks are loaded, laid out, drawn, and its deadlocks marked. */
-  ready: boolean;
-  projectId: string | null;
-  /** Tasks drawn in the graph. */
-  nodeCount: number;
-  /** Tasks known (drawn or waiting for the next layout). */
-  taskCount: number;
-  /** Duration of the last ELK layout (worker round trip), and of drawing it. */
-  layoutMs: number | null;
-  renderMs: number | null;
-  layouts: number;
-  /** Cursor of the last `taskStatusChanged` event applied; sent as `afterCursor` on reconnect. */
-  lastCursor: string | null;
-  eventsApplied: number;
-  reconnects: number;
-  connection: ConnectionState;
-  error: string | null;
-}
 
 declare global {
   interface Window {

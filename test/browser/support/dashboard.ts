@@ -1,18 +1,7 @@
 import type { Page } from 'playwright-core';
+import type { DashboardHooks } from '../../../web/dashboard/hooks';
 
-/** `window.__dashboard`, the test hooks the dashboard exposes (web/dashboard/main.ts). */
-export interface DashboardHooks {
-  ready: boolean;
-  projectId: string | null;
-  nodeCount: number;
-  taskCount: number;
-  layoutMs: number | null;
-  renderMs: number | null;
-  lastCursor: string | null;
-  eventsApplied: number;
-  connection: string;
-  error: string | null;
-}
+export type { DashboardHooks };
 
 /** Page-side globals, typed here because the tests compile without the DOM library. */
 export type PageGlobals = { __dashboard?: DashboardHooks; __sameDocument?: boolean; getComputedStyle(el: unknown): { fill: string } };
