@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
-import { claimSql } from '../src/persistence/sql/claim.sql';
 import { COMPLETE_SQL } from '../src/persistence/sql/complete.sql';
 import type { GqlTransport } from './operations';
 
@@ -9,8 +8,9 @@ import type { GqlTransport } from './operations';
  * process over pg (one dedicated connection per worker, autocommit: one statement = one commit;
  * unnamed statements, as knex sends the app's, so neither side gets prepared-plan caching).
  *
- * - "raw SQL, same claim statement": the app's claim text (claimSql(false, ['id']), which also writes the
- *   RUNNING event row) + a plain guarded `update … where id = $1 and status = 'RUNNING'` for the
+ * - "raw SQL, same claim statement": a one-claimer claim with the app's strategy (SKIP LOCKED
+ *   over the claim index, update and RUNNING event row in one statement; the app's own statement,
+ *   claim.sql.ts, is this with slots for many claimers at once) + a plain guarded `update … where id = $1 and status = 'RUNNING'` for the
  *   completion (no event row, no dependents check). This is the baseline the targets use.
  * - "raw SQL, app statements": the same claim + the app's own COMPLETE_SQL (event row and the
  *   dependents lock), still one statement each. Informational: separates the cost of the SQL the
@@ -30,7 +30,27 @@ const LEASE_SECONDS = 30;
  * would select (and as the API's claim does when the client selects only the id: the statement
  * returns the selected columns).
  */
-export const RAW_CLAIM_SQL = positional(claimSql(false, ['id']));
+export const RAW_CLAIM_SQL = `
+  with next as (
+    select id, status from task
+    where project_id = $1
+      and status in ('READY', 'RETRYING')
+      and (status = 'READY' or available_at <= now())
+    order by effective_priority desc, seq
+    limit $2
+    for update skip locked
+  ), claimed as (
+    update task t
+       set status = 'RUNNING', worker_id = $3, lease_expires_at = now() + make_interval(secs => $4),
+           started_at = now(), updated_at = now(), available_at = null
+      from next
+     where t.id = next.id
+    returning t.*, next.status as previous_status
+  ), logged as (
+    insert into task_event (task_id, project_id, previous_status, status)
+    select id, project_id, previous_status, 'RUNNING' from claimed
+  )
+  select id from claimed order by effective_priority desc, seq`;
 
 export const RAW_COMPLETE_SQL = `
   update task set status = 'COMPLETED', result = $2::jsonb, completed_at = now(), updated_at = now(),
@@ -84,8 +104,10 @@ export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string
 /**
  * The transport ceiling: the raw per-task worker plus, per task, the two GraphQL round trips an
  * API worker makes, as empty operations (`{ __typename }`: no resolver, no database) over the
- * worker's graphql-ws connection. No scheduler behind a GraphQL API can move tasks faster than
- * this on the same machine, so its ratio to raw SQL bounds what W1 (b) can reach here.
+ * worker's graphql-ws connection: the most a server that runs one statement per call could
+ * reach on this machine. The API goes past it because it does not: concurrent claims and
+ * completions share statements (src/scheduler/coalescer.ts), so PostgreSQL does less per task
+ * than the raw worker's two commits.
  */
 export function rawPerTaskWithTransportWorker(pool: Pool, api: GqlTransport, projectId: string, workerId: string, until = Infinity): Promise<number> {
   return withClient(pool, async (c) => {

@@ -158,7 +158,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, subscribers: stream.subscriberCount });
+    // Calls and the statements that served them (group commit, src/scheduler/coalescer.ts).
+    const shared = (c: { calls: number; batches: number }) => ({ calls: c.calls, statements: c.batches });
+    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions) });
   });
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.

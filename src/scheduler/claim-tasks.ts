@@ -4,8 +4,10 @@ import { assertId, assertLeaseSeconds, assertText, LIMITS } from '../domain/task
 import { Task } from '../persistence/entities/task.entity';
 import { claimableExistsSql, claimStatement } from '../persistence/sql/claim.sql';
 import { preparedSql, sql } from '../persistence/sql/run';
+import { StatementVariant } from '../persistence/sql/statement-variants';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
-import { ReturnedFields, SchedulerDeps } from './context';
+import { Coalescer } from './coalescer';
+import { COALESCING, ReturnedFields, SchedulerDeps } from './context';
 
 export interface ClaimArgs extends ReturnedFields {
   projectId: string;
@@ -15,8 +17,25 @@ export interface ClaimArgs extends ReturnedFields {
   limit?: number;
 }
 
+/** One caller's claim, as the coalescer batches it with others on the same queue. */
+interface ClaimRequest {
+  em: EntityManager;
+  statement: StatementVariant;
+  projectId: string;
+  assignedTo: string | null;
+  workerId: string;
+  lease: number;
+  limit: number;
+}
+
+export type ClaimCoalescer = Coalescer<ClaimRequest, Task[]>;
+
+export function claimCoalescer(deps: SchedulerDeps): ClaimCoalescer {
+  return new Coalescer((requests) => runClaims(deps, requests), COALESCING);
+}
+
 /** claimNextTask / claimTasks: see src/persistence/sql/claim.sql.ts for the strategy. */
-export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: ClaimArgs): Promise<Task[]> {
+export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: ClaimArgs, coalescer?: ClaimCoalescer): Promise<Task[]> {
   const projectId = assertId(args.projectId, 'projectId');
   const workerId = assertText(args.workerId, 'workerId', LIMITS.workerIdLength);
   const lease = assertLeaseSeconds(args.leaseSeconds ?? deps.defaultLeaseSeconds, deps.maxLeaseSeconds);
@@ -25,22 +44,46 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
     throw new BadInputError(`limit must be a whole number from 1 to ${LIMITS.batchSize}, got ${limit}`, { field: 'limit' });
   }
   const assignedTo = args.assignedTo ?? null;
-  const bindings = assignedTo === null ? [projectId, limit, workerId, lease] : [projectId, assignedTo, limit, workerId, lease];
-  const statement = claimStatement(assignedTo !== null, columnsForTaskFields(args.fields));
-  // One statement, so it runs in autocommit: no BEGIN/COMMIT round trips on the hottest path.
+  const request: ClaimRequest = { em, statement: claimStatement(assignedTo !== null, columnsForTaskFields(args.fields)), projectId, assignedTo, workerId, lease, limit };
+  // Claims on one queue (project, assignee, returned columns) share a statement; inside a
+  // caller's transaction the claim must run on that transaction, alone.
+  const key = `${projectId}|${assignedTo ?? ''}|${request.statement.name}`;
+  const claim = () => (coalescer && !em.getTransactionContext() ? coalescer.submit(key, request) : runClaims(deps, [request]).then((r) => r[0]!));
   for (let attempt = 0; ; attempt++) {
-    const rows = await preparedSql(em, statement.name, statement.text, bindings);
-    if (rows.length > 0) {
-      deps.afterCommit();
-      return toTasks(rows);
-    }
+    const tasks = await claim();
+    if (tasks.length > 0) return tasks;
     // SKIP LOCKED also skips a row that is only locked for a moment (the sweeper promoting a due
-    // retry, a dependency being added): look whether claimable rows exist before saying "empty".
+    // retry, a dependency being added, another instance's claim): look whether claimable rows
+    // exist before saying "empty".
     if (attempt >= CLAIM_RETRIES) return [];
-    const [{ found }] = await sql<{ found: boolean }>(em, claimableExistsSql(assignedTo !== null), bindings.slice(0, assignedTo === null ? 1 : 2));
+    const [{ found }] = await sql<{ found: boolean }>(em, claimableExistsSql(assignedTo !== null), assignedTo === null ? [projectId] : [projectId, assignedTo]);
     if (!found) return [];
     await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 2));
   }
 }
 
 const CLAIM_RETRIES = 3;
+
+/**
+ * One statement for any number of claims on the same queue (one autocommit round trip): each
+ * request brings `limit` slots, and rows come back tagged with the slot they fill.
+ */
+async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise<Task[][]> {
+  const first = requests[0]!;
+  const workers: string[] = [];
+  const leases: number[] = [];
+  const owners: number[] = [];
+  requests.forEach((r, i) => {
+    for (let k = 0; k < r.limit; k++) {
+      workers.push(r.workerId);
+      leases.push(r.lease);
+      owners.push(i);
+    }
+  });
+  const queue = first.assignedTo === null ? [first.projectId] : [first.projectId, first.assignedTo];
+  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, [workers, leases, ...queue, workers.length]);
+  const claimed: Record<string, unknown>[][] = requests.map(() => []);
+  for (const row of rows) claimed[owners[Number(row.claim_slot) - 1]!]!.push(row);
+  if (rows.length > 0) deps.afterCommit();
+  return claimed.map(toTasks);
+}

@@ -4,8 +4,10 @@ import { assertId, assertJsonSize, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
 import { completeStatement } from '../persistence/sql/complete.sql';
 import { preparedSql, sql } from '../persistence/sql/run';
+import { StatementVariant } from '../persistence/sql/statement-variants';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
-import { ReturnedFields, SchedulerDeps } from './context';
+import { Coalescer } from './coalescer';
+import { COALESCING, ReturnedFields, SchedulerDeps } from './context';
 
 export interface CompleteArgs {
   id: string;
@@ -13,24 +15,72 @@ export interface CompleteArgs {
   result?: unknown;
 }
 
+interface Completion {
+  id: string;
+  workerId: string | null;
+  result: unknown;
+}
+
 function validate(inputs: CompleteArgs[]) {
-  const items = inputs.map((i) => ({ id: assertId(i.id, 'id'), workerId: i.workerId ?? null, result: i.result === undefined ? null : i.result }));
+  const items: Completion[] = inputs.map((i) => ({ id: assertId(i.id, 'id'), workerId: i.workerId ?? null, result: i.result === undefined ? null : i.result }));
   for (const item of items) assertJsonSize(item.result, 'result');
-  return { items, bindings: [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => JSON.stringify(i.result))] };
+  return { items, bindings: bindingsOf(items) };
+}
+
+function bindingsOf(items: readonly Completion[]): unknown[] {
+  return [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => JSON.stringify(i.result))];
+}
+
+/** One caller's completeTask, as the coalescer batches it with others returning the same columns. */
+interface CompleteRequest {
+  em: EntityManager;
+  statement: StatementVariant;
+  item: Completion;
+}
+
+export type CompleteCoalescer = Coalescer<CompleteRequest, Task | null>;
+
+export function completeCoalescer(deps: SchedulerDeps): CompleteCoalescer {
+  return new Coalescer((requests) => runCompletions(deps, requests), COALESCING);
 }
 
 /**
  * RUNNING -> COMPLETED and promotion of the dependents it unblocks: one statement
- * (complete.sql.ts), so it runs in autocommit. A stale request (already completed, cancelled,
- * or claimed by another worker) changes nothing and says why.
+ * (complete.sql.ts), so it runs in autocommit, shared by the completeTask calls that arrive
+ * together (coalescer.ts). A stale request (already completed, cancelled, or claimed by another
+ * worker) changes nothing and says why.
  */
-export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields): Promise<Task> {
-  const { items, bindings } = validate([args]);
-  const statement = completeStatement(columnsForTaskFields(args.fields));
-  const rows = await preparedSql(em, statement.name, statement.text, bindings);
-  if (rows.length === 0) throw await explainRefusal(em, items[0]!.id, items[0]!.workerId);
-  deps.afterCommit();
-  return toTasks(rows)[0]!;
+export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields, coalescer?: CompleteCoalescer): Promise<Task> {
+  const { items } = validate([args]);
+  const request: CompleteRequest = { em, statement: completeStatement(columnsForTaskFields(args.fields)), item: items[0]! };
+  const task = coalescer && !em.getTransactionContext() ? await coalescer.submit(request.statement.name, request) : (await runCompletions(deps, [request]))[0]!;
+  if (!task) throw await explainRefusal(em, request.item.id, request.item.workerId);
+  return task;
+}
+
+/**
+ * Completions in one statement; null for each one the statement refused. A task named twice in a
+ * batch (two racing calls) is completed by the first; the second then runs alone and is told
+ * the task is already completed, as it would be had the calls not met.
+ */
+async function runCompletions(deps: SchedulerDeps, requests: CompleteRequest[]): Promise<(Task | null)[]> {
+  const seen = new Set<string>();
+  const distinct: CompleteRequest[] = [];
+  const repeats: number[] = [];
+  requests.forEach((r, i) => {
+    if (seen.has(r.item.id)) repeats.push(i);
+    else {
+      seen.add(r.item.id);
+      distinct.push(r);
+    }
+  });
+  const { em, statement } = requests[0]!;
+  const rows = await preparedSql<Record<string, unknown> & { id: string }>(em, statement.name, statement.text, bindingsOf(distinct.map((r) => r.item)));
+  if (rows.length > 0) deps.afterCommit();
+  const byId = new Map(toTasks(rows).map((t) => [t.id, t]));
+  const results: (Task | null)[] = requests.map((r) => byId.get(r.item.id) ?? null);
+  for (const i of repeats) results[i] = (await runCompletions(deps, [requests[i]!]))[0]!;
+  return results;
 }
 
 /** completeTasks: many completions in one transaction, all or nothing. */

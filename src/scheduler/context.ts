@@ -15,6 +15,14 @@ export interface SchedulerDeps {
 }
 
 /**
+ * Group commit limits for claims and completions (coalescer.ts): at most `maxInFlight`
+ * statements per queue at a time, each serving at most `maxBatch` calls. One in flight gave the
+ * largest batches and the best W1 rate (bench: 2 in flight, 0.79x raw SQL over graphql-ws; 1,
+ * 1.02x); a lone call still starts at once.
+ */
+export const COALESCING = { maxBatch: 50, maxInFlight: 1 };
+
+/**
  * For use cases that return tasks on hot paths: the Task fields the caller will read (all when
  * absent). Their statements then return only those columns (columnsForTaskFields).
  */

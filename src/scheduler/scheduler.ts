@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NewTaskInput } from '../domain/task-input';
 import { ReturnedFields, SchedulerDeps } from './context';
 import { createTasks } from './create-tasks';
-import { claimTasks, ClaimArgs } from './claim-tasks';
-import { completeTask, completeTasks, CompleteArgs } from './complete-tasks';
+import { claimCoalescer, claimTasks, ClaimArgs } from './claim-tasks';
+import { completeCoalescer, completeTask, completeTasks, CompleteArgs } from './complete-tasks';
 import { heartbeatTask } from './heartbeat-task';
 import { failTask, FailArgs } from './fail-task';
 import { retryTask } from './retry-task';
@@ -19,7 +19,14 @@ import type { TaskUpdateInput } from '../domain/task-update';
  * after them). Resolvers call this and nothing below it.
  */
 export class Scheduler {
-  constructor(readonly deps: SchedulerDeps) {}
+  /** Concurrent claims and completions share statements (coalescer.ts): this instance's queues. */
+  readonly claims;
+  readonly completions;
+
+  constructor(readonly deps: SchedulerDeps) {
+    this.claims = claimCoalescer(deps);
+    this.completions = completeCoalescer(deps);
+  }
 
   createTasks(em: EntityManager, inputs: NewTaskInput[]) {
     return createTasks(em, this.deps, inputs);
@@ -28,13 +35,13 @@ export class Scheduler {
     return (await createTasks(em, this.deps, [input]))[0]!;
   }
   claimTasks(em: EntityManager, args: ClaimArgs) {
-    return claimTasks(em, this.deps, args);
+    return claimTasks(em, this.deps, args, this.claims);
   }
   heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null } & ReturnedFields) {
     return heartbeatTask(em, this.deps, args);
   }
   completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
-    return completeTask(em, this.deps, args);
+    return completeTask(em, this.deps, args, this.completions);
   }
   completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields) {
     return completeTasks(em, this.deps, inputs, returned);
