@@ -102,7 +102,7 @@ export function rawPerTaskWorker(pool: Pool, projectId: string, workerId: string
 }
 
 /**
- * The transport ceiling: the raw per-task worker plus, per task, the two GraphQL round trips an
+ * One statement per call: the raw per-task worker plus, per task, the two GraphQL round trips an
  * API worker makes, as empty operations (`{ __typename }`: no resolver, no database) over the
  * worker's graphql-ws connection: the most a server that runs one statement per call could
  * reach on this machine. The API goes past it because it does not: concurrent claims and
