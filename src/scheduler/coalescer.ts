@@ -10,39 +10,66 @@
  * larger statements are what PostgreSQL does cheapest: with 10 workers claiming one task each,
  * the commits per task fall from 2 to well under 1 (bench W1).
  *
+ * A statement still running after `stallMs` (a completion that promotes thousands of dependents,
+ * a row held by someone's long transaction) stops counting against `maxInFlight`, so the calls
+ * queued behind it go out without it; `maxRunning` bounds the statements of one key in all.
+ *
  * A batch that fails as a whole (a statement error) is split and each call retried alone, so one
  * call's bad input can only fail that call.
  */
+export interface CoalescerOptions {
+  maxBatch: number;
+  maxInFlight: number;
+  stallMs: number;
+  maxRunning: number;
+}
+
 export class Coalescer<T, R> {
-  private readonly queues = new Map<string, Pending<T, R>[]>();
-  private readonly running = new Map<string, number>();
-  /** Statements run and calls served (the bench reports their ratio: the mean batch size). */
+  private readonly keys = new Map<string, KeyState<T, R>>();
+  /** Statements run and calls served (/healthz reports them; the bench, their ratio). */
   batches = 0;
   calls = 0;
 
   constructor(
     /** Runs one batch; returns one result per item, in order. */
     private readonly run: (items: T[]) => Promise<R[]>,
-    private readonly options: { maxBatch: number; maxInFlight: number },
+    private readonly options: CoalescerOptions,
   ) {}
 
   submit(key: string, item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const pending = { item, resolve, reject };
-      if ((this.running.get(key) ?? 0) < this.options.maxInFlight) this.start(key, [pending]);
-      else {
-        let queue = this.queues.get(key);
-        if (!queue) this.queues.set(key, (queue = []));
-        queue.push(pending);
-      }
+      let state = this.keys.get(key);
+      if (!state) this.keys.set(key, (state = { running: 0, active: 0, queue: [] }));
+      state.queue.push({ item, resolve, reject });
+      this.flush(key, state);
     });
   }
 
-  private start(key: string, batch: Pending<T, R>[]): void {
-    this.running.set(key, (this.running.get(key) ?? 0) + 1);
+  private flush(key: string, state: KeyState<T, R>): void {
+    while (state.queue.length > 0 && state.active < this.options.maxInFlight && state.running < this.options.maxRunning) {
+      this.start(key, state, state.queue.splice(0, this.options.maxBatch));
+    }
+    if (state.running === 0 && state.queue.length === 0) this.keys.delete(key);
+  }
+
+  private start(key: string, state: KeyState<T, R>, batch: Pending<T, R>[]): void {
+    state.running++;
+    state.active++;
     this.batches++;
     this.calls += batch.length;
-    void this.execute(batch).finally(() => this.finished(key));
+    let stalled = false;
+    const timer = setTimeout(() => {
+      stalled = true;
+      state.active--;
+      this.flush(key, state);
+    }, this.options.stallMs);
+    timer.unref();
+    void this.execute(batch).finally(() => {
+      clearTimeout(timer);
+      state.running--;
+      if (!stalled) state.active--;
+      this.flush(key, state);
+    });
   }
 
   private async execute(batch: Pending<T, R>[]): Promise<void> {
@@ -55,17 +82,13 @@ export class Coalescer<T, R> {
       await Promise.all(batch.map((p) => this.execute([p])));
     }
   }
+}
 
-  private finished(key: string): void {
-    const left = this.running.get(key)! - 1;
-    if (left === 0) this.running.delete(key);
-    else this.running.set(key, left);
-    const queue = this.queues.get(key);
-    if (!queue) return;
-    const batch = queue.splice(0, this.options.maxBatch);
-    if (queue.length === 0) this.queues.delete(key);
-    this.start(key, batch);
-  }
+interface KeyState<T, R> {
+  /** Statements running for the key; `active`: those not yet past stallMs. */
+  running: number;
+  active: number;
+  queue: Pending<T, R>[];
 }
 
 interface Pending<T, R> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
-import { claim, complete, createProject, errorCode, getTask } from '../helpers/fixtures';
+import { complete, createProject, errorCode, getTask } from '../helpers/fixtures';
 
 // Concurrent claims and completions share statements (src/scheduler/coalescer.ts). These run
 // many calls at once through the API and check each caller still gets exactly its own answer.
@@ -23,11 +23,17 @@ describe('coalesced claims', () => {
   it('30 concurrent claimNextTask calls share statements, and each caller holds its own task', async () => {
     const p = await createProject(ts);
     const tasks = await createMany(p, 40, (i) => 1 + (i % 10));
-    const { claims } = ts.server.services.scheduler;
-    const before = { batches: claims.batches, calls: claims.calls };
-    const got = await Promise.all(Array.from({ length: 30 }, (_, w) => claim(ts, p, `w${w}`).then((t) => ({ w: `w${w}`, t }))));
-    expect(claims.calls - before.calls).toBe(30);
-    expect(claims.batches - before.batches).toBeLessThan(30);
+    const { scheduler, orm } = ts.server.services;
+    const before = { batches: scheduler.claims.batches, calls: scheduler.claims.calls };
+    // Submitted in one tick (HTTP requests would arrive as the network spreads them): the
+    // first goes out alone, the other 29 wait for it and share the next statement.
+    const got = await Promise.all(
+      Array.from({ length: 30 }, (_, w) =>
+        scheduler.claimTasks(orm.em.fork() as never, { projectId: p, workerId: `w${w}` }).then((tasks) => ({ w: `w${w}`, t: tasks[0]! as any })),
+      ),
+    );
+    expect(scheduler.claims.calls - before.calls).toBe(30);
+    expect(scheduler.claims.batches - before.batches).toBeLessThan(30);
     expect(new Set(got.map((g) => g.t.id)).size).toBe(30);
     for (const { w, t } of got) {
       expect(t).toMatchObject({ workerId: w, status: 'RUNNING' });
@@ -55,18 +61,14 @@ describe('coalesced claims', () => {
 });
 
 describe('coalesced completions', () => {
-  it('concurrent completions each store their own result, and a stale one in the crowd is refused alone', async () => {
+  it('concurrent completions over HTTP each store their own result, and a stale one in the crowd is refused alone', async () => {
     const p = await createProject(ts);
     await createMany(p, 20);
     const claimed = (await ts.ok(CLAIM, { p, w: 'w', n: 20 })).claimTasks as { id: string }[];
-    const { completions } = ts.server.services.scheduler;
-    const before = { batches: completions.batches, calls: completions.calls };
     const results = await Promise.all([
       ...claimed.map((t, i) => complete(ts, t.id, 'w', { i })),
       complete(ts, claimed[3]!.id, 'someone-else', { i: -1 }),
     ]);
-    expect(completions.calls - before.calls).toBe(21);
-    expect(completions.batches - before.batches).toBeLessThan(21);
     const refused = results.filter((r) => r.errors);
     expect(refused).toHaveLength(1);
     // The intruder lost whichever way the race went: before the owner it does not hold the
@@ -89,5 +91,28 @@ describe('coalesced completions', () => {
     expect(scheduler.completions.batches - batchesBefore).toBeLessThan(6);
     expect(results.filter((r, i) => i !== 2 && i !== 3)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect([results[2], results[3]].sort()).toEqual(['INVALID_TRANSITION', 'ok']);
+  });
+
+  it('a completion stuck behind a row lock does not hold back the completions after it', async () => {
+    const p = await createProject(ts);
+    await createMany(p, 2);
+    const [stuck, other] = (await ts.ok(CLAIM, { p, w: 'w', n: 2 })).claimTasks as { id: string }[];
+    const knex = (ts.orm.em as any).getConnection().getKnex();
+    const trx = await knex.transaction();
+    try {
+      // Someone else's long transaction holds the row: the completion statement waits on it.
+      await trx.raw('select id from task where id = ? for update', [stuck!.id]);
+      const blocked = complete(ts, stuck!.id, 'w');
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await Promise.race([complete(ts, other!.id, 'w'), new Promise<'held back'>((ok) => setTimeout(() => ok('held back'), 2_000))]);
+      expect(r).not.toBe('held back');
+      expect((r as { errors?: unknown }).errors).toBeUndefined();
+      expect((await getTask(ts, stuck!.id)).status).toBe('RUNNING');
+      await trx.rollback();
+      expect((await blocked).errors).toBeUndefined();
+      expect((await getTask(ts, stuck!.id)).status).toBe('COMPLETED');
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+    }
   });
 });
