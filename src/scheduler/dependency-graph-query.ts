@@ -7,7 +7,8 @@ import { Task } from '../persistence/entities/task.entity';
 import { PROJECT_EDGES_SQL } from '../persistence/sql/graph.sql';
 import { PROJECT_GRAPH_NODES_SQL } from '../persistence/sql/graph-nodes.sql';
 import { sql } from '../persistence/sql/run';
-import { toTasks } from '../persistence/sql/task-rows';
+import { ALL_TASK_COLUMNS, columnsForTaskFields, taskColumns, toTasks } from '../persistence/sql/task-rows';
+import type { ReturnedFields } from './context';
 import { requireProject } from './projects';
 
 /** A task without a stored estimate weighs what the estimator never goes below. */
@@ -82,16 +83,22 @@ function keepConnected<R extends { id: string }>(rows: R[], rootTaskId: string, 
 }
 
 /**
- * The graph's nodes as Task entities, in the graph's order: one statement, by project for a
- * whole-project graph (no 10,000-id list), by id for a rooted one. A task created after the
- * graph was read is left out; one deleted since is skipped.
+ * The graph's nodes as Task snapshots, in the graph's order: one statement, by project for a
+ * whole-project graph (no 10,000-id list), by id for a rooted one, reading only the columns of
+ * `fields` (a graph view that shows id, title and status of 10,000 tasks should not read and
+ * parse every column of each; the complexity estimate is never read here, Task.complexity loads
+ * it when asked). `whole`: the snapshots have every field. A task created after the graph was
+ * read is left out; one deleted since is skipped.
  */
-export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphResult): Promise<Task[]> {
-  if (graph.graphNodes.length === 0) return [];
+export async function loadGraphTasks(em: EntityManager, graph: DependencyGraphResult, returned: ReturnedFields = {}): Promise<{ tasks: Task[]; whole: boolean }> {
+  const columns = columnsForTaskFields(returned.fields);
+  const whole = columns === ALL_TASK_COLUMNS;
+  if (graph.graphNodes.length === 0) return { tasks: [], whole };
+  const select = `select ${taskColumns(undefined, columns)} from task`;
   const rows =
     graph.rootTaskId === null
-      ? await sql(em, 'select * from task where project_id = ? order by seq', [graph.projectId])
-      : await sql(em, 'select * from task where id = any(?::uuid[]) order by seq', [graph.graphNodes.map((n) => n.id)]);
+      ? await sql(em, `${select} where project_id = ? order by seq`, [graph.projectId])
+      : await sql(em, `${select} where id = any(?::uuid[]) order by seq`, [graph.graphNodes.map((n) => n.id)]);
   const inGraph = new Set(graph.graphNodes.map((n) => n.id));
-  return toTasks(rows.filter((r) => inGraph.has(r.id as string)));
+  return { tasks: toTasks(rows.filter((r) => inGraph.has(r.id as string))), whole };
 }

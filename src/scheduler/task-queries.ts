@@ -96,7 +96,7 @@ export async function resolveDependencies(em: EntityManager, id: string): Promis
 
 export async function loadProjectGraph(em: EntityManager, projectId: string) {
   const [tasks, edges] = await Promise.all([
-    sql<{ id: string; status: TaskStatus; title: string }>(em, PROJECT_TASK_STATES_SQL, [projectId]),
+    sql<{ id: string; status: TaskStatus }>(em, PROJECT_TASK_STATES_SQL, [projectId]),
     sql<{ task_id: string; depends_on_id: string }>(em, PROJECT_EDGES_SQL, [projectId]),
   ]);
   const deps = new Map<string, string[]>();

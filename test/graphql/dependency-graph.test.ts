@@ -56,6 +56,22 @@ describe('dependencyGraph', () => {
     expect(g.cycles).toEqual([]);
   });
 
+  it('nodes read only the selected fields, and nested tasks still get every field they ask for', async () => {
+    const p = await createProject(ts);
+    const { a, b } = await diamond(p);
+    await run('update task set description = ? where id = ?', ['the root', a]);
+    const g = (
+      await ts.ok(
+        `query($p: ID!) { dependencyGraph(projectId: $p) { nodes { id title dependencyTasks { id description priority } } } }`,
+        { p },
+      )
+    ).dependencyGraph;
+    expect(g.nodes.map((n: any) => n.title)).toEqual(['A', 'B', 'C', 'D']);
+    // B's dependency is A itself, also a node of this graph with only id and title read: the
+    // nested selection must not get that partial snapshot.
+    expect(g.nodes.find((n: any) => n.id === b).dependencyTasks).toEqual([{ id: a, description: 'the root', priority: 5 }]);
+  });
+
   it('a chain: one level per task, the whole chain is the critical path', async () => {
     const p = await createProject(ts);
     const ids: string[] = [];

@@ -1,9 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { toDot, toMermaid, type ExportNode } from '../../domain/dependency-graph';
 import { DependencyGraphResult, loadDependencyGraph, loadGraphTasks } from '../../scheduler/dependency-graph-query';
 import { DependencyGraphType } from '../types/graph.type';
 import { TaskType } from '../types/task.type';
 import type { GqlContext } from '../context';
+import { selectedFields } from '../selected-fields';
 
 const exportNodes = (graph: DependencyGraphResult): ExportNode[] => graph.graphNodes.map((n) => ({ id: n.id, label: n.title, status: n.status }));
 
@@ -18,11 +20,15 @@ export class GraphResolver {
     return loadDependencyGraph(ctx.em, projectId, rootTaskId);
   }
 
-  /** Full rows only when selected, in one statement; primed so nested task fields reuse them. */
+  /**
+   * Rows only when selected, in one statement, with the selected columns. Whole rows are primed
+   * so nested task fields reuse them; partial ones are not (a loader must never hand out a task
+   * missing fields another selection reads).
+   */
   @FieldResolver(() => [TaskType], { description: 'The tasks of the graph, in creation order' })
-  async nodes(@Root() graph: DependencyGraphResult, @Ctx() ctx: GqlContext) {
-    const tasks = await loadGraphTasks(ctx.em, graph);
-    for (const t of tasks) ctx.loaders.taskById.prime(t.id, t);
+  async nodes(@Root() graph: DependencyGraphResult, @Ctx() ctx: GqlContext, @Info() info: GraphQLResolveInfo) {
+    const { tasks, whole } = await loadGraphTasks(ctx.em, graph, { fields: selectedFields(info) });
+    if (whole) for (const t of tasks) ctx.loaders.taskById.prime(t.id, t);
     return tasks;
   }
 
