@@ -10,8 +10,9 @@ import type { GqlTransport } from './operations';
  *
  * - "raw SQL, same claim statement": a one-claimer claim with the app's strategy (SKIP LOCKED
  *   over the claim index, update and RUNNING event row in one statement; the app's own statement,
- *   claim.sql.ts, is this with slots for many claimers at once) + a plain guarded `update … where id = $1 and status = 'RUNNING'` for the
- *   completion (no event row, no dependents check). This is the baseline the targets use.
+ *   claim.sql.ts, is this with slots for many claimers at once) + a plain guarded
+ *   `update … where id = $1 and status = 'RUNNING'` for the completion (no event row, no
+ *   dependents check). This is the baseline the targets use.
  * - "raw SQL, app statements": the same claim + the app's own COMPLETE_SQL (event row and the
  *   dependents lock), still one statement each. Informational: separates the cost of the SQL the
  *   app chose from the cost of the layers above it (transactions, ORM, GraphQL, HTTP).

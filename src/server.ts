@@ -159,7 +159,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.get('/healthz', (_req, res) => {
     // Calls and the statements that served them (group commit, src/scheduler/coalescer.ts).
-    const shared = (c: { calls: number; batches: number }) => ({ calls: c.calls, statements: c.batches });
+    const shared = ({ calls, statements }: { calls: number; statements: number }) => ({ calls, statements });
     res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions) });
   });
   app.get('/graphql', (req, res, next) => {

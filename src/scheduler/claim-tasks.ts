@@ -35,7 +35,7 @@ export function claimCoalescer(deps: SchedulerDeps): ClaimCoalescer {
 }
 
 /** claimNextTask / claimTasks: see src/persistence/sql/claim.sql.ts for the strategy. */
-export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: ClaimArgs, coalescer?: ClaimCoalescer): Promise<Task[]> {
+export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: ClaimArgs, coalescer: ClaimCoalescer): Promise<Task[]> {
   const projectId = assertId(args.projectId, 'projectId');
   const workerId = assertText(args.workerId, 'workerId', LIMITS.workerIdLength);
   const lease = assertLeaseSeconds(args.leaseSeconds ?? deps.defaultLeaseSeconds, deps.maxLeaseSeconds);
@@ -48,7 +48,7 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
   // Claims on one queue (project, assignee, returned columns) share a statement; inside a
   // caller's transaction the claim must run on that transaction, alone.
   const key = `${projectId}|${assignedTo ?? ''}|${request.statement.name}`;
-  const claim = () => (coalescer && !em.getTransactionContext() ? coalescer.submit(key, request) : runClaims(deps, [request]).then((r) => r[0]!));
+  const claim = () => (em.getTransactionContext() ? coalescer.alone(request) : coalescer.submit(key, request));
   for (let attempt = 0; ; attempt++) {
     const tasks = await claim();
     if (tasks.length > 0) return tasks;

@@ -27,7 +27,7 @@ export interface CoalescerOptions {
 export class Coalescer<T, R> {
   private readonly keys = new Map<string, KeyState<T, R>>();
   /** Statements run and calls served (/healthz reports them; the bench, their ratio). */
-  batches = 0;
+  statements = 0;
   calls = 0;
 
   constructor(
@@ -35,6 +35,13 @@ export class Coalescer<T, R> {
     private readonly run: (items: T[]) => Promise<R[]>,
     private readonly options: CoalescerOptions,
   ) {}
+
+  /** Runs one call on its own, not batched (a call inside its caller's transaction). */
+  async alone(item: T): Promise<R> {
+    this.statements++;
+    this.calls++;
+    return (await this.run([item]))[0]!;
+  }
 
   submit(key: string, item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -55,7 +62,7 @@ export class Coalescer<T, R> {
   private start(key: string, state: KeyState<T, R>, batch: Pending<T, R>[]): void {
     state.running++;
     state.active++;
-    this.batches++;
+    this.statements++;
     this.calls += batch.length;
     let stalled = false;
     const timer = setTimeout(() => {

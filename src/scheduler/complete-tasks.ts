@@ -50,10 +50,11 @@ export function completeCoalescer(deps: SchedulerDeps): CompleteCoalescer {
  * together (coalescer.ts). A stale request (already completed, cancelled, or claimed by another
  * worker) changes nothing and says why.
  */
-export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields, coalescer?: CompleteCoalescer): Promise<Task> {
+export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields, coalescer: CompleteCoalescer): Promise<Task> {
   const { items } = validate([args]);
   const request: CompleteRequest = { em, statement: completeStatement(columnsForTaskFields(args.fields)), item: items[0]! };
-  const task = coalescer && !em.getTransactionContext() ? await coalescer.submit(request.statement.name, request) : (await runCompletions(deps, [request]))[0]!;
+  // Inside a caller's transaction the completion must run on that transaction, alone.
+  const task = await (em.getTransactionContext() ? coalescer.alone(request) : coalescer.submit(request.statement.name, request));
   if (!task) throw await explainRefusal(em, request.item.id, request.item.workerId);
   return task;
 }

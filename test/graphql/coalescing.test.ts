@@ -24,7 +24,7 @@ describe('coalesced claims', () => {
     const p = await createProject(ts);
     const tasks = await createMany(p, 40, (i) => 1 + (i % 10));
     const { scheduler, orm } = ts.server.services;
-    const before = { batches: scheduler.claims.batches, calls: scheduler.claims.calls };
+    const before = { statements: scheduler.claims.statements, calls: scheduler.claims.calls };
     // Submitted in one tick (HTTP requests would arrive as the network spreads them): the
     // first goes out alone, the other 29 wait for it and share the next statement.
     const got = await Promise.all(
@@ -33,7 +33,7 @@ describe('coalesced claims', () => {
       ),
     );
     expect(scheduler.claims.calls - before.calls).toBe(30);
-    expect(scheduler.claims.batches - before.batches).toBeLessThan(30);
+    expect(scheduler.claims.statements - before.statements).toBeLessThan(30);
     expect(new Set(got.map((g) => g.t.id)).size).toBe(30);
     for (const { w, t } of got) {
       expect(t).toMatchObject({ workerId: w, status: 'RUNNING' });
@@ -84,11 +84,11 @@ describe('coalesced completions', () => {
     const { scheduler, orm } = ts.server.services;
     const completeOne = (id: string) =>
       scheduler.completeTask(orm.em.fork() as never, { id, workerId: 'w' }).then(() => 'ok', (e: { code?: string }) => e.code);
-    const batchesBefore = scheduler.completions.batches;
+    const statementsBefore = scheduler.completions.statements;
     // In one tick: the first calls fill the statements allowed in flight, the rest (twins
     // included) wait and go out together as one batch.
     const results = await Promise.all([f1, f2, twin, twin, f3, f4].map((t) => completeOne(t!.id)));
-    expect(scheduler.completions.batches - batchesBefore).toBeLessThan(6);
+    expect(scheduler.completions.statements - statementsBefore).toBeLessThan(6);
     expect(results.filter((r, i) => i !== 2 && i !== 3)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect([results[2], results[3]].sort()).toEqual(['INVALID_TRANSITION', 'ok']);
   });

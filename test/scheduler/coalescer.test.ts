@@ -31,7 +31,7 @@ describe('Coalescer', () => {
     expect(g.batches).toEqual([[1], [2, 3, 4]]);
     await g.release();
     expect(await Promise.all(rest)).toEqual([20, 30, 40]);
-    expect({ batches: c.batches, calls: c.calls }).toEqual({ batches: 2, calls: 4 });
+    expect({ statements: c.statements, calls: c.calls }).toEqual({ statements: 2, calls: 4 });
   });
 
   it('keeps keys apart and honours maxInFlight and maxBatch', async () => {
