@@ -3,6 +3,7 @@ import { loadConfig, AppConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer, RunningServer } from '../../src/server';
 import { createTestDatabase, createTestOrm, TestDatabase } from './database';
+import { AUTH_HEADERS } from './auth';
 
 export interface TestServer {
   server: RunningServer;
@@ -28,7 +29,7 @@ export async function startTestServer(options: { db?: TestDatabase; config?: Par
   const server = await startServer({ config, orm, databaseUrl: db.url, logger: createLogger(config.logLevel) });
   const url = `http://127.0.0.1:${server.port}/graphql`;
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH_HEADERS }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as { data?: any; errors?: any[] };
   };
   return {

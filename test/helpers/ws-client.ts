@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { Client, createClient } from 'graphql-ws';
+import { AUTH_HEADERS } from './auth';
 
 /** How the socket ended, as the client saw it. */
 export interface Closed {
@@ -20,7 +21,7 @@ export interface LiveClient {
  * A graphql-ws client over `ws` (Node 20 has no global WebSocket), connected eagerly and never
  * retrying, so a test sees exactly one connection and its close code.
  */
-export async function connectClient(wsUrl: string): Promise<LiveClient> {
+export async function connectClient(wsUrl: string, connectionParams: Record<string, unknown> = { ...AUTH_HEADERS }): Promise<LiveClient> {
   let socket: WebSocket | null = null;
   let onClosed!: (c: Closed) => void;
   const closed = new Promise<Closed>((resolve) => (onClosed = resolve));
@@ -29,6 +30,7 @@ export async function connectClient(wsUrl: string): Promise<LiveClient> {
   const connected = new Promise<void>((resolve, reject) => ((onConnected = resolve), (onFailed = reject)));
   const client = createClient({
     url: wsUrl,
+    connectionParams,
     webSocketImpl: WebSocket,
     lazy: false,
     retryAttempts: 0,

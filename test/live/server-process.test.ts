@@ -3,6 +3,7 @@ import { startTestServer, TestServer } from '../helpers/server';
 import { startServerProcess, ServerProcess } from '../helpers/server-process';
 import { createProject, createTask } from '../helpers/fixtures';
 import { connectClient, step, subscriberCount, waitUntil, watchStatus } from '../helpers/ws-client';
+import { AUTH_HEADERS } from '../helpers/auth';
 
 // Real processes started from src/main.ts: instance A in this process, B a child on the same
 // database, so the only path between them is PostgreSQL LISTEN/NOTIFY.
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 /** GraphQL over HTTP against the child process. */
 async function onB<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(b.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(b.url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH_HEADERS }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data!;
