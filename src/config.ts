@@ -18,6 +18,11 @@ export interface AppConfig {
   complexityConfigPath: string | null;
   /** Longest a slow subscriber may lag (queued events) before it is disconnected. */
   subscriptionBufferLimit: number;
+  /**
+   * Days finished tasks are kept, per status (RETENTION_DAYS, overridden by
+   * RETENTION_DAYS_COMPLETED / _FAILED / _CANCELLED); 0 keeps them forever.
+   */
+  retentionDays: { COMPLETED: number; FAILED: number; CANCELLED: number };
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +50,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
   const maxLeaseSeconds = int(env, 'MAX_LEASE_SECONDS', 86_400, 1, 7 * 86_400);
+  const retentionDays = int(env, 'RETENTION_DAYS', 14, 0, 36_500);
   return {
     port: int(env, 'PORT', 4000, 0, 65_535),
     host: env.HOST?.trim() || '0.0.0.0',
@@ -60,5 +66,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     complexityConfigPath: env.COMPLEXITY_CONFIG?.trim() || null,
     // At least one transaction's worth of events (createTasks logs up to 1000 at once).
     subscriptionBufferLimit: int(env, 'SUBSCRIPTION_BUFFER_LIMIT', 10_000, 1_000, 1_000_000),
+    retentionDays: {
+      COMPLETED: int(env, 'RETENTION_DAYS_COMPLETED', retentionDays, 0, 36_500),
+      FAILED: int(env, 'RETENTION_DAYS_FAILED', retentionDays, 0, 36_500),
+      CANCELLED: int(env, 'RETENTION_DAYS_CANCELLED', retentionDays, 0, 36_500),
+    },
   };
 }

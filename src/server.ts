@@ -75,13 +75,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     afterCommit: () => {
       stream.wake();
       notifier.notify();
+      // A completion may have left a dependent SCHEDULED until a runAt the sweeper has not seen.
+      sweeper.noteCommit();
     },
-    // A retry due sooner than the next sweep gets a sweep at its due time (taskReady then).
+    // A retry, runAt or cron tick due sooner than the next sweep gets a sweep then (taskReady then).
     retryScheduled: (at) => sweeper.wakeAt(at),
+    runAtScheduled: (at) => sweeper.wakeAt(at),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,
     eventRetentionHours: config.eventRetentionHours,
+    retentionDays: config.retentionDays,
     onError: logError('sweep failed'),
   });
   const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };

@@ -13,6 +13,10 @@ import { addDependency, removeDependency } from './dependencies';
 import { updateTask } from './update-task';
 import { decomposeTask } from './decompose-task';
 import type { TaskUpdateInput } from '../domain/task-update';
+import { upsertSchedule, UpsertScheduleArgs } from './upsert-schedule';
+import { listSchedules } from './list-schedules';
+import { deleteSchedule } from './delete-schedule';
+import { triggerSchedule } from './trigger-schedule';
 
 /**
  * The service layer: one method per use case, each its own transaction (see the files named
@@ -69,5 +73,17 @@ export class Scheduler {
   }
   decomposeTask(em: EntityManager, id: string) {
     return decomposeTask(em, this.deps, id);
+  }
+  listSchedules(em: EntityManager, projectId: string) {
+    return listSchedules(em, projectId);
+  }
+  upsertSchedule(em: EntityManager, args: UpsertScheduleArgs) {
+    return upsertSchedule(em, this.deps, args);
+  }
+  deleteSchedule(em: EntityManager, id: string) {
+    return deleteSchedule(em, this.deps, id);
+  }
+  triggerSchedule(em: EntityManager, id: string) {
+    return triggerSchedule(em, this.deps, id);
   }
 }
