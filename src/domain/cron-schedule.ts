@@ -81,14 +81,16 @@ export interface TickDecision {
 
 /**
  * What a due schedule does at `now`: at most one task, for the most recent due tick (earlier
- * missed ticks are never replayed). catchUp LATEST fires it however late; NONE only when it is
- * on time (within ON_TIME_MS). overlap SKIP creates nothing while the previous run is unfinished.
+ * missed ticks are never replayed). catchUp LATEST fires it however late; NONE only when the
+ * schedule's awaited tick is reached on time (within ON_TIME_MS). overlap SKIP creates nothing while the previous run is unfinished.
  */
 export function decideTick(s: DueSchedule, now: Date, onTimeMs = ON_TIME_MS): TickDecision {
   const latest = latestFireAtOrBefore(s, now);
   const nextRunAt = nextFireAfter(s, now);
   const tick = latest && latest.getTime() >= s.nextRunAt.getTime() ? latest : s.nextRunAt;
-  if (s.catchUp === 'NONE' && now.getTime() - tick.getTime() > onTimeMs) return { fireAt: null, skipped: 'missed', nextRunAt };
+  // NONE: the tick the schedule was waiting for came too late (the service was down): skip it
+  // and every tick since, and wait for the next.
+  if (s.catchUp === 'NONE' && now.getTime() - s.nextRunAt.getTime() > onTimeMs) return { fireAt: null, skipped: 'missed', nextRunAt };
   if (s.overlap === 'SKIP' && s.previousRunUnfinished) return { fireAt: null, skipped: 'overlap', nextRunAt };
   return { fireAt: tick, skipped: null, nextRunAt };
 }
