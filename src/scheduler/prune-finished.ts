@@ -31,7 +31,7 @@ const NIL = '00000000-0000-0000-0000-000000000000';
  * transaction that re-checks under lock. Returns how many tasks were deleted.
  */
 export async function pruneFinishedTasks(em: EntityManager, options: PruneOptions): Promise<number> {
-  const batch = options.batch ?? 500;
+  const batch = options.batch ?? 1_000;
   const maxComponent = options.maxComponent ?? 10_000;
   let deleted = 0;
   for (const status of FINISHED_STATUSES) {
