@@ -121,6 +121,14 @@ function planBatch(inputs: ValidTaskInput[]): Planned[] {
   return planned;
 }
 
+/** After commit: wake subscribers, and the sweeper for the earliest runAt of a SCHEDULED task. */
+function afterWrite(deps: SchedulerDeps, tasks: Task[][]): void {
+  deps.afterCommit();
+  let first: Date | null = null;
+  for (const t of tasks.flat()) if (t.status === 'SCHEDULED' && t.runAt && (!first || t.runAt < first)) first = t.runAt;
+  if (first) deps.runAtScheduled?.(first);
+}
+
 /** A concurrent create took an idempotency key between our look-up and our insert: start again. */
 class IdempotencyRace extends Error {}
 
@@ -138,13 +146,13 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
   const autocommit = calls.every((c) => !c.referencesExisting && (c.planned.length === 1 || c.planned.every((p) => p.input.idempotencyKey === null)));
   if (autocommit) {
     const results = await write(em, deps, calls, false);
-    if (results.wrote) deps.afterCommit();
+    if (results.wrote) afterWrite(deps, results.tasks);
     return results.tasks;
   }
   for (let attempt = 0; ; attempt++) {
     try {
       const results = await em.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
-      if (results.wrote) deps.afterCommit();
+      if (results.wrote) afterWrite(deps, results.tasks);
       return results.tasks;
     } catch (e) {
       if (!(e instanceof IdempotencyRace) || attempt >= RACE_RETRIES) throw e;

@@ -83,16 +83,12 @@ export async function createTickTask(
     metadata: { ...(t.metadata ?? {}), scheduleId: schedule.id, scheduledFor: fireAt.toISOString() },
     maxRetries: t.maxRetries ?? null,
     assignedTo: t.assignedTo ?? null,
+    timeoutSeconds: t.timeoutSeconds ?? null,
+    concurrencyKey: t.concurrencyKey ?? null,
+    runAt: fireAt,
+    idempotencyKey: key,
   };
   const [task] = await createTasks(tem, deps, [input]);
-  await sql(tem, 'update task set run_at = ?, idempotency_key = ?, timeout_seconds = ?, concurrency_key = ? where id = ?', [
-    fireAt,
-    key,
-    t.timeoutSeconds ?? null,
-    t.concurrencyKey ?? null,
-    task!.id,
-  ]);
-  Object.assign(task!, { runAt: fireAt, idempotencyKey: key, timeoutSeconds: t.timeoutSeconds ?? null, concurrencyKey: t.concurrencyKey ?? null });
   await sql(tem, 'update schedule set last_run_at = ?, last_task_id = ?, updated_at = now() where id = ?', [fireAt, task!.id, schedule.id]);
   return task!;
 }

@@ -19,12 +19,10 @@ export interface UpsertScheduleArgs {
   paused?: boolean | null;
 }
 
-const MAX_TIMEOUT_SECONDS = 7 * 86_400;
-
 /** Refuses a template that could not become a task, before any tick tries. */
-function validateTemplate(projectId: string, t: ScheduleTemplate): ScheduleTemplate {
+function validateTemplate(projectId: string, t: ScheduleTemplate, now: Date): ScheduleTemplate {
   try {
-    validateTaskInput({ projectId, ...t });
+    validateTaskInput({ projectId, ...t }, now);
   } catch (e) {
     if (e instanceof BadInputError) {
       const field = typeof e.extensions.field === 'string' ? `task.${e.extensions.field}` : 'task';
@@ -32,10 +30,6 @@ function validateTemplate(projectId: string, t: ScheduleTemplate): ScheduleTempl
     }
     throw e;
   }
-  if (t.timeoutSeconds != null && (!Number.isInteger(t.timeoutSeconds) || t.timeoutSeconds < 1 || t.timeoutSeconds > MAX_TIMEOUT_SECONDS)) {
-    throw new BadInputError(`task.timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${t.timeoutSeconds}`, { field: 'task.timeoutSeconds' });
-  }
-  if (t.concurrencyKey != null) assertText(t.concurrencyKey, 'task.concurrencyKey', 200);
   const { title, description, priority, context, metadata, maxRetries, assignedTo, timeoutSeconds, concurrencyKey } = t;
   return { title, description, priority, context, metadata, maxRetries, assignedTo, timeoutSeconds, concurrencyKey };
 }
@@ -48,7 +42,7 @@ export async function upsertSchedule(em: EntityManager, deps: SchedulerDeps, arg
   const name = assertText(args.name, 'name', 200).trim();
   const spec = validateCronSpec({ cron: args.cron, timezone: args.timezone ?? 'UTC' });
   const project = await requireProject(em, args.projectId);
-  const task = validateTemplate(project.id, args.task);
+  const task = validateTemplate(project.id, args.task, deps.now());
   const paused = args.paused ?? false;
   const nextRunAt = nextFireAfter(spec, deps.now());
   const view = await inTransaction(em, deps, async (tem) => {

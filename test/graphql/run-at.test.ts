@@ -46,12 +46,28 @@ describe('runAt', () => {
     sub.unsubscribe();
   });
 
+  it('a task created with runAt ahead starts SCHEDULED and is READY at runAt (the creation wakes the sweeper)', async () => {
+    const p = await createProject(ts);
+    const [{ now }] = await db(ts, 'select now() as now');
+    const runAt = new Date(new Date(now).getTime() + 800);
+    const t = await createTask(ts, { projectId: p, title: 'at', runAt: runAt.toISOString() });
+    expect(t.status).toBe('SCHEDULED');
+    const d = await createTask(ts, { projectId: p, title: 'delayed', delaySeconds: 1 });
+    expect(d.status).toBe('SCHEDULED');
+    const at = await readyAt(t.id);
+    expect(at.getTime()).toBeGreaterThanOrEqual(runAt.getTime());
+    expect(at.getTime() - runAt.getTime()).toBeLessThan(1_000);
+    await readyAt(d.id);
+    expect((await transitions(ts, t.id)).map((s) => s.step)).toEqual(['null>SCHEDULED', 'SCHEDULED>READY']);
+  });
+
   it('a dependent whose last dependency completes before its runAt goes SCHEDULED, then READY at runAt', async () => {
     const p = await createProject(ts);
     const a = await createTask(ts, { projectId: p, title: 'a' });
-    const b = await createTask(ts, { projectId: p, title: 'b', dependencies: [a.id] });
-    // b waits on a (PENDING) and should not start before 1.5 s from now.
-    const [{ run_at }] = await db(ts, `update task set run_at = now() + interval '1500 ms' where id = ? returning run_at`, [b.id]);
+    // b waits on a (PENDING) and should not start before 2 s from now.
+    const b = await createTask(ts, { projectId: p, title: 'b', dependencies: [a.id], delaySeconds: 2 });
+    expect(b.status).toBe('PENDING');
+    const [{ run_at }] = await db(ts, `select run_at from task where id = ?`, [b.id]);
     const runAt = new Date(run_at);
     await claim(ts, p);
     expect((await complete(ts, a.id)).data.completeTask.status).toBe('COMPLETED');
@@ -65,8 +81,7 @@ describe('runAt', () => {
   it('a dependent whose runAt has passed goes straight to READY', async () => {
     const p = await createProject(ts);
     const a = await createTask(ts, { projectId: p, title: 'a' });
-    const b = await createTask(ts, { projectId: p, title: 'b', dependencies: [a.id] });
-    await db(ts, `update task set run_at = now() - interval '1 minute' where id = ?`, [b.id]);
+    const b = await createTask(ts, { projectId: p, title: 'b', dependencies: [a.id], runAt: new Date(Date.now() - 60_000).toISOString() });
     await claim(ts, p);
     await complete(ts, a.id);
     expect((await getTask(ts, b.id)).status).toBe('READY');

@@ -18,10 +18,9 @@ const HEARTBEAT = `mutation($id: ID!, $w: String!, $l: Int) { heartbeatTask(id: 
 describe('timeoutSeconds', () => {
   it('ends an attempt still running timeoutSeconds after its claim; heartbeats do not extend it; it is retried', async () => {
     const p = await createProject(ts);
-    const t = await createTask(ts, { projectId: p, title: 't' });
-    await db(ts, 'update task set timeout_seconds = 1 where id = ?', [t.id]);
+    const t = await createTask(ts, { projectId: p, title: 't', timeoutSeconds: 1 });
     const c = await claim(ts, p, 'w1', { l: 60 });
-    // The claim's deadline is known to the sweeper only through the next-due lookup after commits.
+    // The sweeper learns the deadline from its next-due lookup after the claim's commit.
     await ts.ok(HEARTBEAT, { id: t.id, w: 'w1', l: 60 });
     await waitUntil(async () => (await getTask(ts, t.id)).status !== 'RUNNING', 10_000, 'the attempt to time out');
     const after = await getTask(ts, t.id);
@@ -41,9 +40,8 @@ describe('timeoutSeconds', () => {
 
   it('with no retries left the attempt FAILS and its dependents are BLOCKED', async () => {
     const p = await createProject(ts);
-    const t = await createTask(ts, { projectId: p, title: 't', maxRetries: 0 });
+    const t = await createTask(ts, { projectId: p, title: 't', maxRetries: 0, timeoutSeconds: 1 });
     const d = await createTask(ts, { projectId: p, title: 'd', dependencies: [t.id] });
-    await db(ts, 'update task set timeout_seconds = 1 where id = ?', [t.id]);
     await claim(ts, p, 'w1', { l: 60 });
     await waitUntil(async () => (await getTask(ts, t.id)).status !== 'RUNNING', 10_000, 'the attempt to time out');
     expect((await getTask(ts, t.id)).status).toBe('FAILED');
