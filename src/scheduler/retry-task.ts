@@ -47,7 +47,8 @@ export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: stri
                          where d.task_id = ? and dep.status <> 'COMPLETED') as pending`,
         [task.id],
       );
-      task.status = pending ? 'PENDING' : 'READY';
+      // Unblocked with its runAt still ahead: SCHEDULED (the sweeper promotes it then).
+      task.status = pending ? 'PENDING' : task.runAt && task.runAt > deps.now() ? 'SCHEDULED' : 'READY';
       delete task.metadata.blockedBy;
       await tem.flush();
       await recordTransitions(tem, [{ taskId: task.id, projectId: task.projectId, previousStatus: 'BLOCKED', status: task.status }]);

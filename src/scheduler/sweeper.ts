@@ -5,7 +5,7 @@ import { REFRESH_DEADLINE_BOOSTS_SQL } from '../persistence/sql/effective-priori
 import { EXPIRE_LEASES_SQL, PROMOTE_DUE_RETRIES_SQL } from '../persistence/sql/lease-expiry.sql';
 import { EXPIRE_TIMEOUTS_SQL } from '../persistence/sql/timeouts.sql';
 import { PROMOTE_DUE_SCHEDULED_SQL } from '../persistence/sql/scheduled.sql';
-import { NEXT_DUE_SQL } from '../persistence/sql/next-due.sql';
+import { NEXT_DUE_SQL, NextDueRow } from '../persistence/sql/next-due.sql';
 import { PRUNE_EVENTS_SQL } from '../persistence/sql/events.sql';
 import { sql } from '../persistence/sql/run';
 import { SchedulerDeps } from './context';
@@ -43,39 +43,59 @@ async function endAttempts(em: EntityManager, deps: SchedulerDeps, statement: st
   }
 }
 
-/** Runs a guarded promotion statement (`select count`) in batches; returns how many moved. */
+/**
+ * Runs a guarded promotion statement (`select count`) in batches; returns how many moved. Each
+ * is one statement (update and log in one CTE), atomic in autocommit: one round trip, no
+ * BEGIN/COMMIT, which is what keeps READY within milliseconds of runAt.
+ */
 async function promote(em: EntityManager, deps: SchedulerDeps, statement: string): Promise<number> {
   let total = 0;
   for (;;) {
-    const [{ count }] = await em.transactional((tem) => sql<{ count: number }>(tem as EntityManager, statement, [BATCH]));
+    const [{ count }] = await sql<{ count: number }>(em, statement, [BATCH]);
     if (count) deps.afterCommit();
     total += count;
     if (count < BATCH) return total;
   }
 }
 
+/** Which steps of a sweep to run (all by default). */
+export interface SweepSteps {
+  scheduled?: boolean;
+  timeouts?: boolean;
+  retries?: boolean;
+  schedules?: boolean;
+  /** Lease expiry and deadline boosts: the interval-driven steps. */
+  periodic?: boolean;
+}
+
+const ALL_STEPS: Required<SweepSteps> = { scheduled: true, timeouts: true, retries: true, schedules: true, periodic: true };
+
 /**
  * One sweep: due SCHEDULED tasks to READY, expired leases and timed-out attempts to
  * RETRYING/FAILED, due retries to READY, due cron ticks to tasks, deadline boosts. Every
  * statement is guarded and uses SKIP LOCKED, so any number of server instances may sweep at once.
  */
-export async function sweepOnce(em: EntityManager, deps: SchedulerDeps): Promise<SweepResult> {
+export async function sweepOnce(em: EntityManager, deps: SchedulerDeps, steps: SweepSteps = ALL_STEPS): Promise<SweepResult> {
+  const result: SweepResult = { expired: 0, timedOut: 0, failed: 0, retriesDue: 0, scheduledDue: 0, schedulesFired: 0 };
   // Promotions first: they are what a waiting worker is waiting for.
-  const scheduledDue = await promote(em, deps, PROMOTE_DUE_SCHEDULED_SQL);
-  const leases = await endAttempts(em, deps, EXPIRE_LEASES_SQL, 'a dependency failed: its lease expired with no retries left');
-  const timeouts = await endAttempts(em, deps, EXPIRE_TIMEOUTS_SQL, 'a dependency failed: it timed out with no retries left');
-  const retriesDue = await promote(em, deps, PROMOTE_DUE_RETRIES_SQL);
-  const schedulesFired = await fireDueSchedules(em, deps);
-  await sql(em, REFRESH_DEADLINE_BOOSTS_SQL);
-  return {
-    expired: leases.ended,
-    timedOut: timeouts.ended,
-    failed: leases.failed + timeouts.failed,
-    retriesDue,
-    scheduledDue,
-    schedulesFired,
-  };
+  if (steps.scheduled) result.scheduledDue = await promote(em, deps, PROMOTE_DUE_SCHEDULED_SQL);
+  if (steps.periodic) {
+    const leases = await endAttempts(em, deps, EXPIRE_LEASES_SQL, 'a dependency failed: its lease expired with no retries left');
+    result.expired = leases.ended;
+    result.failed += leases.failed;
+  }
+  if (steps.timeouts) {
+    const timeouts = await endAttempts(em, deps, EXPIRE_TIMEOUTS_SQL, 'a dependency failed: it timed out with no retries left');
+    result.timedOut = timeouts.ended;
+    result.failed += timeouts.failed;
+  }
+  if (steps.retries) result.retriesDue = await promote(em, deps, PROMOTE_DUE_RETRIES_SQL);
+  if (steps.schedules) result.schedulesFired = await fireDueSchedules(em, deps);
+  if (steps.periodic) await sql(em, REFRESH_DEADLINE_BOOSTS_SQL);
+  return result;
 }
+
+const time = (v: Date | string | null) => (v === null ? null : new Date(v).getTime());
 
 export interface SweeperOptions {
   intervalMs: number;
@@ -143,21 +163,40 @@ export class Sweeper {
     this.timer.unref();
   }
 
+  private lastFull = 0;
+
+  /**
+   * A wake-up: the full sweep when the interval has passed, else only the steps whose due time
+   * has come (a runAt wake-up costs the next-due lookup, one promotion statement and the lookup
+   * again). Then sleep until the earliest due time, or the interval.
+   */
   private async tick(): Promise<void> {
     const em = this.orm.em.fork() as EntityManager;
     let delay = this.options.intervalMs;
     try {
       this.rerun = false;
-      await sweepOnce(em, this.deps);
+      if (Date.now() - this.lastFull >= this.options.intervalMs) {
+        this.lastFull = Date.now();
+        await sweepOnce(em, this.deps);
+      } else {
+        const [due] = await sql<NextDueRow>(em, NEXT_DUE_SQL);
+        const now = time(due!.db_now)!;
+        const isDue = (v: Date | string | null) => v !== null && time(v)! <= now;
+        await sweepOnce(em, this.deps, { scheduled: isDue(due!.scheduled), timeouts: isDue(due!.timeout), retries: isDue(due!.retry), schedules: isDue(due!.tick), periodic: false });
+      }
       if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = Date.now();
         await sql(em, PRUNE_EVENTS_SQL, [this.options.eventRetentionHours]);
       }
       this.maybeRetain();
       // The pg driver hands timestamps back as strings here (MikroORM's type parsers).
-      const [{ next }] = await sql<{ next: Date | string | null }>(em, NEXT_DUE_SQL);
-      // At least 10 ms: a due row locked by another instance's sweep must not spin this one.
-      if (next) delay = Math.min(delay, Math.max(10, new Date(next).getTime() - Date.now()));
+      const [next] = await sql<NextDueRow>(em, NEXT_DUE_SQL);
+      const earliest = Math.min(...[next!.scheduled, next!.timeout, next!.retry, next!.tick].map((v) => time(v) ?? Infinity));
+      if (earliest !== Infinity) {
+        // Due times on the database's clock, the timer on this one: sleep for the difference. At
+        // least 2 ms: a due row another instance holds locked must not spin this one.
+        delay = Math.min(delay, Math.max(2, earliest - time(next!.db_now)!));
+      }
       if (this.rerun) delay = 0;
     } catch (e) {
       this.options.onError(e);
@@ -186,8 +225,11 @@ export class Sweeper {
   noteCommit(): void {
     if (this.stopped || this.recheck) return;
     this.recheck = setTimeout(() => {
-      sql<{ next: Date | string | null }>(this.orm.em.fork() as EntityManager, NEXT_DUE_SQL)
-        .then(([row]) => row?.next && this.wakeAt(new Date(row.next)), this.options.onError)
+      sql<NextDueRow>(this.orm.em.fork() as EntityManager, NEXT_DUE_SQL)
+        .then(([row]) => {
+          const earliest = Math.min(...[row!.scheduled, row!.timeout, row!.retry, row!.tick].map((v) => time(v) ?? Infinity));
+          if (earliest !== Infinity) this.wakeAt(new Date(Date.now() + earliest - time(row!.db_now)!));
+        }, this.options.onError)
         .finally(() => (this.recheck = null));
     }, 50);
     this.recheck.unref();
