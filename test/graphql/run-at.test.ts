@@ -108,3 +108,17 @@ describe('runAt', () => {
     expect(n).toBe(20);
   });
 });
+
+describe('runAt on unblocking', () => {
+  it('a BLOCKED task with runAt ahead whose blocker is removed goes SCHEDULED, not READY', async () => {
+    const p = await createProject(ts);
+    const a = await createTask(ts, { projectId: p, title: 'a', maxRetries: 0 });
+    const b = await createTask(ts, { projectId: p, title: 'b', dependencies: [a.id], delaySeconds: 3600 });
+    await claim(ts, p);
+    await ts.ok(`mutation($id: ID!) { failTask(id: $id, error: "boom") { status } }`, { id: a.id });
+    expect((await getTask(ts, b.id)).status).toBe('BLOCKED');
+    await ts.ok(`mutation($t: ID!, $d: ID!) { removeDependency(taskId: $t, dependsOn: $d) { status } }`, { t: b.id, d: a.id });
+    expect((await getTask(ts, b.id)).status).toBe('SCHEDULED');
+    expect((await transitions(ts, b.id)).map((s) => s.step)).toEqual(['null>PENDING', 'PENDING>BLOCKED', 'BLOCKED>SCHEDULED']);
+  });
+});
