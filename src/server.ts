@@ -75,12 +75,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     afterCommit: () => {
       stream.wake();
       notifier.notify();
-      // A completion may have left a dependent SCHEDULED until a runAt the sweeper has not seen.
-      sweeper.noteCommit();
     },
     // A retry, runAt or cron tick due sooner than the next sweep gets a sweep then (taskReady then).
     retryScheduled: (at) => sweeper.wakeAt(at),
     runAtScheduled: (at) => sweeper.wakeAt(at),
+    // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
+    dueTimesChanged: () => sweeper.noteCommit(),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,

@@ -19,6 +19,12 @@ export interface SchedulerDeps {
    * it knows of, so without this a new earlier time would wait for the next regular sweep).
    */
   runAtScheduled?: (at: Date) => void;
+  /**
+   * Called after commits that may have set a due time without knowing it: a completion whose
+   * dependent goes SCHEDULED until its runAt, an unblocking. The sweeper then looks up its next
+   * due time (once per 50 ms at most).
+   */
+  dueTimesChanged?: () => void;
 }
 
 /**

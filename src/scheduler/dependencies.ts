@@ -57,6 +57,9 @@ export async function addDependency(em: EntityManager, deps: SchedulerDeps, args
     await settleStatus(tem, task, deps.now());
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [[dependsOn]]);
     return task;
+  }).then((task) => {
+    if (task.status === 'SCHEDULED' && task.runAt) deps.runAtScheduled?.(task.runAt);
+    return task;
   });
 }
 
@@ -77,6 +80,9 @@ export async function removeDependency(em: EntityManager, deps: SchedulerDeps, a
     await tem.flush();
     await settleStatus(tem, task, deps.now());
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [[dependsOn]]);
+    return task;
+  }).then((task) => {
+    if (task.status === 'SCHEDULED' && task.runAt) deps.runAtScheduled?.(task.runAt);
     return task;
   });
 }

@@ -12,7 +12,7 @@ import { lockTask } from './load-task';
  * since been dealt with goes back to READY or PENDING.
  */
 export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: string): Promise<Task> {
-  return inTransaction(em, deps, async (tem) => {
+  const task = await inTransaction(em, deps, async (tem) => {
     const task = await lockTask(tem, id);
     if (task.status === 'FAILED') {
       task.status = 'READY';
@@ -59,4 +59,7 @@ export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: stri
       recovery: 'Only FAILED or BLOCKED tasks can be retried by hand.',
     });
   });
+  // Unblocked tasks (this one or its dependents) may now wait SCHEDULED for their runAt.
+  deps.dueTimesChanged?.();
+  return task;
 }
