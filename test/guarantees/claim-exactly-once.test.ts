@@ -78,4 +78,28 @@ describe('claims racing across two server processes', () => {
       await pg.end();
     }
   }, 180_000);
+
+  it('a claim skips a row another transaction holds locked and takes the next one at once', async () => {
+    const { createProject } = await okAt(a.url, `mutation { createProject(input: { name: "locked-head" }) { id } }`);
+    const p = createProject.id as string;
+    const { createTasks } = await okAt(a.url, `mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, {
+      i: [{ projectId: p, title: 'head', priority: 9 }, { projectId: p, title: 'next', priority: 5 }],
+    });
+    const [head, next] = createTasks as { id: string }[];
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select id from task where id = $1 for update`, [head.id]);
+      // Blocking on the lock (a claim without SKIP LOCKED) would wait until the holder commits.
+      const claimed = await Promise.race([
+        okAt(b.url, `mutation($p: ID!) { claimNextTask(projectId: $p, workerId: "w") { id } }`, { p }),
+        new Promise((resolve) => setTimeout(() => resolve('blocked'), 10_000)),
+      ]);
+      expect(claimed).toEqual({ claimNextTask: { id: next.id } });
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+  }, 60_000);
 });
