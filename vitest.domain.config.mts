@@ -5,5 +5,5 @@ import { defineConfig } from 'vitest/config';
 // (stryker.config.mjs). Not merged with vitest.config.mts: merging would add its includes.
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
-  test: { include: ['test/domain/**/*.test.ts'], pool: 'forks' },
+  test: { include: ['test/domain/**/*.test.ts'], pool: 'forks', testTimeout: 60_000 },
 });
