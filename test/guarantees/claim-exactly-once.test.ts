@@ -34,6 +34,8 @@ describe('claims racing across two server processes', () => {
       const inputs = Array.from({ length: 500 }, (_, i) => ({ projectId: p, title: `t${batch * 500 + i}`, priority: 1 + (i % 10) }));
       await okAt(a.url, `mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, { i: inputs });
     }
+    // Leases of an hour: on a loaded machine the run can outlast the default 30 s lease, and an
+    // expired lease rightly hands the task out again.
     const claims = new Map<string, string[]>();
     let requestsInFlight = 0;
     let maxInFlight = 0;
@@ -43,7 +45,7 @@ describe('claims racing across two server processes', () => {
       for (;;) {
         requestsInFlight++;
         maxInFlight = Math.max(maxInFlight, requestsInFlight);
-        const r = await okAt(url, `mutation($p: ID!, $w: String!) { claimNextTask(projectId: $p, workerId: $w) { ${selection} } }`, { p, w: `w${n}` });
+        const r = await okAt(url, `mutation($p: ID!, $w: String!) { claimNextTask(projectId: $p, workerId: $w, leaseSeconds: 3600) { ${selection} } }`, { p, w: `w${n}` });
         requestsInFlight--;
         const t = r.claimNextTask;
         if (!t) return;
