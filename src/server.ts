@@ -80,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     retryScheduled: (at) => sweeper.wakeAt(at),
     runAtScheduled: (at) => sweeper.wakeAt(at),
     // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
-    dueTimesChanged: () => sweeper.noteCommit(),
+    dueTimesChanged: () => sweeper.recheckDueTimes(),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,

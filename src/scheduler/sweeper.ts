@@ -222,7 +222,7 @@ export class Sweeper {
    * dependent goes SCHEDULED until its runAt): look up the next due time once, at most every
    * 50 ms however many commits happen, and wake for it.
    */
-  noteCommit(): void {
+  recheckDueTimes(): void {
     if (this.stopped || this.recheck) return;
     this.recheck = setTimeout(() => {
       sql<NextDueRow>(this.orm.em.fork() as EntityManager, NEXT_DUE_SQL)
