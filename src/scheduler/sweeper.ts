@@ -119,7 +119,8 @@ export class Sweeper {
   private pruning: Promise<void> | null = null;
   private stopped = false;
   private lastPrune = 0;
-  private lastRetention = 0;
+  /** The first retention pass comes one period after start, not during start-up. */
+  private lastRetention = Date.now();
 
   constructor(
     private readonly orm: MikroORM,

@@ -86,7 +86,7 @@ describe('retention of finished tasks', () => {
     const t = await make(p, 't');
     await finish(p, t);
     await age([t.id], 15);
-    const sweeper = new Sweeper(ts.orm, ts.server.services.scheduler.deps, { intervalMs: 60_000, eventRetentionHours: 72, onError: (e) => console.error(e), retentionDays: DAYS });
+    const sweeper = new Sweeper(ts.orm, ts.server.services.scheduler.deps, { intervalMs: 200, eventRetentionHours: 72, onError: (e) => console.error(e), retentionDays: DAYS, retentionEveryMs: 200 });
     sweeper.start();
     try {
       await waitUntil(async () => !(await exists(t.id)), 10_000, 'the sweeper to delete the old task');
