@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import setupDatabase from '../../helpers/global-setup';
-import { startPgBouncer } from './pgbouncer';
+import { startPgBouncer } from '../../../bench/pgbouncer';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * Debian's PgBouncer (the `pgbouncer` package; 1.18 here) in transaction mode in front of the
- * tests' PostgreSQL, started by the suite itself on a free port with a generated ini and auth
- * file. Every database name goes through (`* =`), so each test file's clone is reachable.
+ * Debian's PgBouncer (the `pgbouncer` package; 1.18 here) in transaction mode in front of a
+ * PostgreSQL, on a free port with a generated ini and auth file: `npm run test:pooler` and the
+ * bench's W1 pooler variant start one. Every database name goes through (`* =`), so each test
+ * file's clone is reachable.
  */
 export interface PgBouncer {
   /** postgres://user@127.0.0.1:<port>/postgres: swap the database with withDatabase(). */
@@ -18,7 +19,7 @@ export interface PgBouncer {
 const CANDIDATES = [process.env.PGBOUNCER_PATH, '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
 
 function findBinary(): string {
-  const found = CANDIDATES.find((p) => p && fs.existsSync(p));
+  const found = pgBouncerBinary();
   if (!found) {
     throw new Error('test:pooler needs PgBouncer: install Debian\'s package (apt-get install pgbouncer) or set PGBOUNCER_PATH');
   }
@@ -53,7 +54,12 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string,
   }
 }
 
-export async function startPgBouncer(serverUrl: string): Promise<PgBouncer> {
+/** The binary, or null (the bench skips its pooler variant then). */
+export function pgBouncerBinary(): string | null {
+  return CANDIDATES.find((p) => p && fs.existsSync(p)) ?? null;
+}
+
+export async function startPgBouncer(serverUrl: string, options: { poolSize?: number } = {}): Promise<PgBouncer> {
   const binary = findBinary();
   const server = new URL(serverUrl);
   const user = decodeURIComponent(server.username || 'postgres');
@@ -75,7 +81,7 @@ export async function startPgBouncer(serverUrl: string): Promise<PgBouncer> {
       `auth_file = ${path.join(dir, 'users.txt')}`,
       'pool_mode = transaction',
       'max_client_conn = 1000',
-      'default_pool_size = 20',
+      `default_pool_size = ${options.poolSize ?? 20}`,
       // Test databases are dropped WITH (FORCE): do not keep their server connections around.
       'server_idle_timeout = 5',
       'logfile =',
