@@ -98,16 +98,17 @@ const LOST_PREPARED = new Set(['26000', '42P05']);
 export async function preparedSql<T = Record<string, unknown>>(em: EntityManager, name: string, text: string, bindings: readonly unknown[]): Promise<T[]> {
   if (em.getTransactionContext()) return sql<T>(em, text, bindings);
   const client = em.getConnection().getKnex().client;
-  if (pooled.has(client)) return sql<T>(em, text, bindings);
   const statement = prepared(name, text);
+  // Unnamed behind a pooler, but still straight to the driver (no knex formatting per call).
+  const named: { name?: string } = pooled.has(client) ? {} : { name: statement.name };
   const connection = await client.acquireConnection();
   try {
-    const result = await connection.query({ name: statement.name, text: statement.text, values: bindings });
+    const result = await connection.query({ ...named, text: statement.text, values: bindings });
     return result.rows as T[];
   } catch (e) {
     // Refused at Parse or Bind, so nothing ran (and outside a transaction nothing is left
     // aborted): run it again unnamed, and from now on every statement of this pool.
-    if (!LOST_PREPARED.has((e as { code?: string }).code ?? '')) throw e;
+    if (!named.name || !LOST_PREPARED.has((e as { code?: string }).code ?? '')) throw e;
     if (!pooled.has(client)) {
       pooled.add(client);
       onPoolerDetected.get(client)?.();
