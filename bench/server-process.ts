@@ -18,6 +18,8 @@ export class ServerProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** The database it was started on (DATABASE_URL). */
+    readonly databaseUrl: string,
   ) {
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
@@ -44,13 +46,13 @@ export class ServerProcess {
     return this.stderrTail;
   }
 
-  static async start(databaseUrl: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+  static async start(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server = new ServerProcess(child, port);
+    const server = new ServerProcess(child, port, databaseUrl);
     await server.waitReady(60_000);
     return server;
   }
