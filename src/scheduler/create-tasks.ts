@@ -121,6 +121,8 @@ function planBatch(inputs: ValidTaskInput[]): Planned[] {
       target.hasDependents = true;
     }
   }
+  // Without dependencyKeys the call has no edges among its own tasks: no cycle to look for.
+  if (!inputs.some((i) => i.dependencyKeys.length > 0)) return planned;
   const keyOf = new Map(planned.map((p) => [p.id, p.input.key ?? p.id]));
   const cycles = findCycles(new Map(planned.map((p) => [p.id, p.dependsOn.filter((d) => keyOf.has(d))])), 1);
   if (cycles.length > 0) {
@@ -225,10 +227,13 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
   const now = deps.now();
   const statusOf = new Map<string, TaskStatus>([...existing].map(([id, r]) => [id, r.status]));
   const byId = new Map(toInsert.map((p) => [p.id, p]));
-  const order = topologicalLevels(
-    [...byId.keys()],
-    new Map(toInsert.map((p) => [p.id, p.dependsOn.map(idOf).filter((d) => byId.has(d))])),
-  ).levels.flat();
+  // Most groups have no edges among their tasks (no dependencyKeys): any order will do.
+  const order = !toInsert.some((p) => p.input.dependencyKeys.length > 0)
+    ? [...byId.keys()]
+    : topologicalLevels(
+        [...byId.keys()],
+        new Map(toInsert.map((p) => [p.id, p.dependsOn.map(idOf).filter((d) => byId.has(d))])),
+      ).levels.flat();
   for (const id of order) {
     const p = byId.get(id)!;
     statusOf.set(id, statusAtCreation(p.dependsOn.map((d) => statusOf.get(idOf(d))!), p.input.runAt, now));
