@@ -15,12 +15,13 @@ import { dependencies } from './workloads/dependencies';
 import { scale } from './workloads/scale';
 import { floor } from './workloads/floor';
 import { runAt } from './workloads/run-at';
+import { create } from './workloads/create';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
  * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
- * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Time (runAt punctuality) and Memory. Prints a table per workload and a
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality) and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -105,6 +106,7 @@ async function main(): Promise<number> {
     await attempt('W2', () => startLatency(c));
     await attempt('W3', () => dependencies(c, w1?.perTaskApi ?? (null as Spread | null)));
     const sc = await attempt('Scale', () => scale(c));
+    await attempt('Create', () => create(c));
     await attempt('Time', () => runAt(c));
 
     if (w1) {

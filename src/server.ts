@@ -184,7 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/healthz', (_req, res) => {
     // Calls and the statements that served them (group commit, src/scheduler/coalescer.ts).
     const shared = ({ calls, statements }: { calls: number; statements: number }) => ({ calls, statements });
-    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions) });
+    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions), creations: shared(scheduler.creations) });
   });
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.

@@ -8,11 +8,12 @@ import { LIMITS, NewTaskInput, ValidTaskInput, validateTaskInput } from '../doma
 import { statusAtCreation, TaskStatus } from '../domain/task-status';
 import type { Task } from '../persistence/entities/task.entity';
 import { REFRESH_EFFECTIVE_PRIORITY_SQL } from '../persistence/sql/effective-priority.sql';
-import { INSERT_TASKS_NAME, INSERT_TASKS_SQL, LOCK_REFERENCED_TASKS_SQL, TASKS_BY_IDEMPOTENCY_KEY_SQL } from '../persistence/sql/insert-tasks.sql';
+import { insertTasksStatement, LOCK_REFERENCED_TASKS_SQL, TASKS_BY_IDEMPOTENCY_KEY_SQL } from '../persistence/sql/insert-tasks.sql';
+import type { StatementVariant } from '../persistence/sql/statement-variants';
 import { preparedSql, sql } from '../persistence/sql/run';
-import { toTasks } from '../persistence/sql/task-rows';
+import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { Coalescer } from './coalescer';
-import { COALESCING, SchedulerDeps } from './context';
+import { COALESCING, ReturnedFields, SchedulerDeps } from './context';
 import { requireProjectIds } from './projects';
 import { estimateTask } from './task-estimate';
 
@@ -32,6 +33,8 @@ export interface CreateCall {
   planned: Planned[];
   /** Names existing tasks (dependencies, parentTaskId): needs locks and a transaction. */
   referencesExisting: boolean;
+  /** The insert statement returning the columns this caller reads; calls sharing it are grouped. */
+  statement: StatementVariant;
 }
 
 export type CreateCoalescer = Coalescer<CreateCall, Task[]>;
@@ -52,15 +55,21 @@ export function createCoalescer(deps: SchedulerDeps): CreateCoalescer {
  * (dependencyKeys) and to existing tasks by id (dependencies). An input whose idempotencyKey
  * exists in its project returns that task and writes nothing.
  */
-export async function createTasks(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskInput[], coalescer?: CreateCoalescer): Promise<Task[]> {
-  const call = prepareCall(em, deps, rawInputs);
+export async function createTasks(
+  em: EntityManager,
+  deps: SchedulerDeps,
+  rawInputs: NewTaskInput[],
+  coalescer?: CreateCoalescer,
+  returned: ReturnedFields = {},
+): Promise<Task[]> {
+  const call = prepareCall(em, deps, rawInputs, returned);
   // Inside a caller's transaction (decomposeTask) the write must run on it, alone.
   if (!coalescer || em.getTransactionContext()) return (await writeCalls(deps, [call]))[0]!;
-  return coalescer.submit('create', call);
+  return coalescer.submit(call.statement.name, call);
 }
 
 /** Validation, planning, cycle checks and estimates: pure work, done before any query. */
-function prepareCall(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskInput[]): CreateCall {
+function prepareCall(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskInput[], returned: ReturnedFields): CreateCall {
   if (rawInputs.length === 0) throw new BadInputError('inputs must contain at least one task');
   if (rawInputs.length > LIMITS.batchSize) throw new BadInputError(`at most ${LIMITS.batchSize} tasks per createTasks call; split the batch`);
   const now = deps.now();
@@ -75,7 +84,7 @@ function prepareCall(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskI
   const planned = planBatch(inputs);
   for (const p of planned) p.complexity = estimateTask(deps, { id: p.id, title: p.input.title, description: p.input.description }, p.dependsOn, now);
   const referencesExisting = inputs.some((i) => i.dependencies.length > 0 || i.parentTaskId !== null);
-  return { em, planned, referencesExisting };
+  return { em, planned, referencesExisting, statement: insertTasksStatement(columnsForTaskFields(returned.fields)) };
 }
 
 /** Assigns ids, resolves `dependencyKeys` within the call and refuses cycles among them. */
@@ -112,6 +121,8 @@ function planBatch(inputs: ValidTaskInput[]): Planned[] {
       target.hasDependents = true;
     }
   }
+  // Without dependencyKeys the call has no edges among its own tasks: no cycle to look for.
+  if (!inputs.some((i) => i.dependencyKeys.length > 0)) return planned;
   const keyOf = new Map(planned.map((p) => [p.id, p.input.key ?? p.id]));
   const cycles = findCycles(new Map(planned.map((p) => [p.id, p.dependsOn.filter((d) => keyOf.has(d))])), 1);
   if (cycles.length > 0) {
@@ -127,6 +138,18 @@ function afterWrite(deps: SchedulerDeps, tasks: Task[][]): void {
   let first: Date | null = null;
   for (const t of tasks.flat()) if (t.status === 'SCHEDULED' && t.runAt && (!first || t.runAt < first)) first = t.runAt;
   if (first) deps.runAtScheduled?.(first);
+}
+
+/**
+ * Projects known to exist, per server (projects are never deleted; the task's foreign key still
+ * guards the insert): a group of creates in a known project costs no look-up round trip.
+ */
+const knownProjects = new WeakMap<SchedulerDeps, Set<string>>();
+
+function knownProjectsOf(deps: SchedulerDeps): Set<string> {
+  let known = knownProjects.get(deps);
+  if (!known) knownProjects.set(deps, (known = new Set()));
+  return known;
 }
 
 /** A concurrent create took an idempotency key between our look-up and our insert: start again. */
@@ -151,7 +174,9 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
   }
   for (let attempt = 0; ; attempt++) {
     try {
-      const results = await em.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
+      // A request's shared EntityManager cannot run a transaction itself: a fork does.
+      const txEm = em.getTransactionContext() ? em : em.fork();
+      const results = await txEm.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
       if (results.wrote) afterWrite(deps, results.tasks);
       return results.tasks;
     } catch (e) {
@@ -162,7 +187,7 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
 
 async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[], inTransaction: boolean): Promise<{ tasks: Task[][]; wrote: boolean }> {
   const all = calls.flatMap((c) => c.planned);
-  await requireProjectIds(em, [...new Set(all.map((p) => p.input.projectId))]);
+  await requireProjectIds(em, [...new Set(all.map((p) => p.input.projectId))], knownProjectsOf(deps));
 
   // Rows of tasks that exist already: named dependencies and parents, and idempotency hits.
   const existing = new Map<string, { project_id: string; status: TaskStatus }>();
@@ -210,16 +235,20 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
   const now = deps.now();
   const statusOf = new Map<string, TaskStatus>([...existing].map(([id, r]) => [id, r.status]));
   const byId = new Map(toInsert.map((p) => [p.id, p]));
-  const order = topologicalLevels(
-    [...byId.keys()],
-    new Map(toInsert.map((p) => [p.id, p.dependsOn.map(idOf).filter((d) => byId.has(d))])),
-  ).levels.flat();
+  // Most groups have no edges among their tasks (no dependencyKeys): any order will do.
+  const order = !toInsert.some((p) => p.input.dependencyKeys.length > 0)
+    ? [...byId.keys()]
+    : topologicalLevels(
+        [...byId.keys()],
+        new Map(toInsert.map((p) => [p.id, p.dependsOn.map(idOf).filter((d) => byId.has(d))])),
+      ).levels.flat();
   for (const id of order) {
     const p = byId.get(id)!;
     statusOf.set(id, statusAtCreation(p.dependsOn.map((d) => statusOf.get(idOf(d))!), p.input.runAt, now));
   }
 
-  const rows = toInsert.length ? await preparedSql<Record<string, unknown> & { id: string }>(em, INSERT_TASKS_NAME, INSERT_TASKS_SQL, insertBindings(toInsert, statusOf, idOf, now)) : [];
+  const statement = calls[0]!.statement;
+  const rows = toInsert.length ? await preparedSql<Record<string, unknown> & { id: string }>(em, statement.name, statement.text, insertBindings(toInsert, statusOf, idOf, now)) : [];
   if (rows.length < toInsert.length) {
     if (inTransaction) throw new IdempotencyRace();
     // Autocommit: every skipped row is a lone keyed input whose key a concurrent create took;
@@ -295,19 +324,21 @@ function insertBindings(toInsert: Planned[], statusOf: Map<string, TaskStatus>, 
     cols[5]![k] = effectivePriority({ priority: i.priority, deadline, hasDependents: p.hasDependents, now });
     cols[6]![k] = status;
     cols[7]![k] = dependsOn.filter((d) => statusOf.get(d) !== 'COMPLETED').length;
-    cols[8]![k] = JSON.stringify(i.context);
-    cols[9]![k] = JSON.stringify(metadata);
+    cols[8]![k] = i.context;
+    cols[9]![k] = metadata;
     cols[10]![k] = i.maxRetries;
     cols[11]![k] = i.assignedTo;
     cols[12]![k] = i.parentTaskId;
     cols[13]![k] = deadline?.toISOString() ?? null;
-    cols[14]![k] = i.retryPolicy === null ? null : JSON.stringify(i.retryPolicy);
-    cols[15]![k] = JSON.stringify(p.complexity);
+    cols[14]![k] = i.retryPolicy;
+    cols[15]![k] = p.complexity;
     cols[16]![k] = i.runAt?.toISOString() ?? null;
     cols[17]![k] = i.timeoutSeconds;
     cols[18]![k] = i.idempotencyKey;
     cols[19]![k] = i.concurrencyKey;
   });
+  // JSON columns go as one JSON array each (jsonb_array_elements): one native stringify.
+  for (const j of [8, 9, 14, 15]) cols[j] = JSON.stringify(cols[j]) as unknown as unknown[];
   const stamp = now.toISOString();
   return [...cols, stamp, stamp, edgeFrom, edgeTo];
 }

@@ -34,11 +34,11 @@ export class Scheduler {
     this.creations = createCoalescer(deps);
   }
 
-  createTasks(em: EntityManager, inputs: NewTaskInput[]) {
-    return createTasks(em, this.deps, inputs, this.creations);
+  createTasks(em: EntityManager, inputs: NewTaskInput[], returned?: ReturnedFields) {
+    return createTasks(em, this.deps, inputs, this.creations, returned);
   }
-  async createTask(em: EntityManager, input: NewTaskInput) {
-    return (await createTasks(em, this.deps, [input], this.creations))[0]!;
+  async createTask(em: EntityManager, input: NewTaskInput, returned?: ReturnedFields) {
+    return (await createTasks(em, this.deps, [input], this.creations, returned))[0]!;
   }
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);

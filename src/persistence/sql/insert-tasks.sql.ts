@@ -1,4 +1,5 @@
-import { ALL_TASK_COLUMNS, taskColumns } from './task-rows';
+import { ALL_TASK_COLUMNS, TaskColumn, taskColumns } from './task-rows';
+import { statementVariant, StatementVariant } from './statement-variants';
 
 /**
  * createTask / createTasks write in ONE statement, whatever the batch size: the tasks, their
@@ -21,12 +22,20 @@ import { ALL_TASK_COLUMNS, taskColumns } from './task-rows';
  * Statuses, waiting_on, effective priorities and estimates are computed by the caller (domain
  * rules, create-tasks.ts), so the statement does no reads beyond the conflict check.
  */
-export const INSERT_TASKS_SQL = `
+/** What the statement itself reads back from `inserted` (edges and events), whatever the caller selected. */
+const NEEDED: readonly TaskColumn[] = ['id', 'project_id', 'status'];
+
+function buildInsertTasksSql(columns: readonly TaskColumn[]): string {
+  const returning = ALL_TASK_COLUMNS.filter((c) => columns.includes(c) || NEEDED.includes(c));
+  return `
   with input as (
-    select * from unnest(
-      ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::smallint[], ?::smallint[], ?::text[], ?::int[],
-      ?::jsonb[], ?::jsonb[], ?::int[], ?::text[], ?::uuid[], ?::timestamptz[], ?::jsonb[], ?::jsonb[],
-      ?::timestamptz[], ?::int[], ?::text[], ?::text[]
+    select * from rows from (
+      unnest(?::uuid[]), unnest(?::uuid[]), unnest(?::text[]), unnest(?::text[]), unnest(?::smallint[]),
+      unnest(?::smallint[]), unnest(?::text[]), unnest(?::int[]),
+      jsonb_array_elements(?::jsonb), jsonb_array_elements(?::jsonb),
+      unnest(?::int[]), unnest(?::text[]), unnest(?::uuid[]), unnest(?::timestamptz[]),
+      jsonb_array_elements(?::jsonb), jsonb_array_elements(?::jsonb),
+      unnest(?::timestamptz[]), unnest(?::int[]), unnest(?::text[]), unnest(?::text[])
     ) as i(id, project_id, title, description, priority, effective_priority, status, waiting_on,
            context, metadata, max_retries, assigned_to, parent_task_id, deadline_at, retry_policy, complexity,
            run_at, timeout_seconds, idempotency_key, concurrency_key)
@@ -34,9 +43,13 @@ export const INSERT_TASKS_SQL = `
     insert into task (id, project_id, title, description, priority, effective_priority, status, waiting_on,
                       context, metadata, max_retries, assigned_to, parent_task_id, deadline_at, retry_policy, complexity,
                       run_at, timeout_seconds, idempotency_key, concurrency_key, created_at, updated_at)
-    select i.*, ?::timestamptz, ?::timestamptz from input i
+    select i.id, i.project_id, i.title, i.description, i.priority, i.effective_priority, i.status, i.waiting_on,
+           i.context, i.metadata, i.max_retries, i.assigned_to, i.parent_task_id, i.deadline_at,
+           nullif(i.retry_policy, 'null'::jsonb), i.complexity,
+           i.run_at, i.timeout_seconds, i.idempotency_key, i.concurrency_key, ?::timestamptz, ?::timestamptz
+      from input i
     on conflict (project_id, idempotency_key) do nothing
-    returning ${taskColumns(undefined, ALL_TASK_COLUMNS)}
+    returning ${taskColumns(undefined, returning)}
   ), edges as (
     insert into task_dependency (task_id, depends_on_id)
     select e.task_id, e.depends_on_id from unnest(?::uuid[], ?::uuid[]) as e(task_id, depends_on_id)
@@ -47,8 +60,17 @@ export const INSERT_TASKS_SQL = `
     select id, project_id, null, status from inserted
   )
   select * from inserted`;
+}
 
-export const INSERT_TASKS_NAME = 'create_tasks';
+/**
+ * The statement for callers that read `columns` (the GraphQL selection): a producer that reads
+ * `{ id }` gets only ids back. JSON columns travel as one JSON array per column
+ * (jsonb_array_elements, zipped by ROWS FROM): the driver's per-element array escaping of JSON
+ * text was a visible share of a large createTasks.
+ */
+export function insertTasksStatement(columns: readonly TaskColumn[]): StatementVariant {
+  return statementVariant('create', columns, buildInsertTasksSql);
+}
 
 /** Idempotency keys already taken in their project: those inputs return these tasks instead. */
 export const TASKS_BY_IDEMPOTENCY_KEY_SQL = `
