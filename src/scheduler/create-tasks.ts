@@ -132,12 +132,20 @@ function planBatch(inputs: ValidTaskInput[]): Planned[] {
   return planned;
 }
 
-/** After commit: wake subscribers, and the sweeper for the earliest runAt of a SCHEDULED task. */
-function afterWrite(deps: SchedulerDeps, tasks: Task[][]): void {
+/**
+ * After commit: wake subscribers, and the sweeper for the earliest runAt still ahead (from the
+ * inputs: the returned rows may carry only the selected columns). A task that went PENDING
+ * instead costs the sweeper one look that finds nothing.
+ */
+function afterWrite(deps: SchedulerDeps, calls: CreateCall[]): void {
   deps.afterCommit();
-  let first: Date | null = null;
-  for (const t of tasks.flat()) if (t.status === 'SCHEDULED' && t.runAt && (!first || t.runAt < first)) first = t.runAt;
-  if (first) deps.runAtScheduled?.(first);
+  const now = Date.now();
+  let first = Infinity;
+  for (const c of calls) for (const p of c.planned) {
+    const at = p.input.runAt?.getTime() ?? Infinity;
+    if (at > now && at < first) first = at;
+  }
+  if (first !== Infinity) deps.runAtScheduled?.(new Date(first));
 }
 
 /**
@@ -169,7 +177,7 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
   const autocommit = calls.every((c) => !c.referencesExisting && (c.planned.length === 1 || c.planned.every((p) => p.input.idempotencyKey === null)));
   if (autocommit) {
     const results = await write(em, deps, calls, false);
-    if (results.wrote) afterWrite(deps, results.tasks);
+    if (results.wrote) afterWrite(deps, calls);
     return results.tasks;
   }
   for (let attempt = 0; ; attempt++) {
@@ -177,7 +185,7 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
       // A request's shared EntityManager cannot run a transaction itself: a fork does.
       const txEm = em.getTransactionContext() ? em : em.fork();
       const results = await txEm.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
-      if (results.wrote) afterWrite(deps, results.tasks);
+      if (results.wrote) afterWrite(deps, calls);
       return results.tasks;
     } catch (e) {
       if (!(e instanceof IdempotencyRace) || attempt >= RACE_RETRIES) throw e;
