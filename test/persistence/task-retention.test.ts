@@ -10,7 +10,8 @@ import type { RetentionDays } from '../../src/domain/retention';
 
 let ts: TestServer;
 beforeAll(async () => {
-  ts = await startTestServer();
+  // The server's own retention is off (0 keeps forever): only the passes these tests start prune.
+  ts = await startTestServer({ config: { retentionDays: { COMPLETED: 0, FAILED: 0, CANCELLED: 0 } } });
 });
 afterAll(async () => {
   await ts?.close();
