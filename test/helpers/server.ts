@@ -3,7 +3,7 @@ import { loadConfig, AppConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer, RunningServer } from '../../src/server';
 import { createTestDatabase, createTestOrm, TestDatabase } from './database';
-import { AUTH_HEADERS } from './auth';
+import { AUTH_HEADERS, TEST_ADMIN_TOKEN } from './auth';
 
 export interface TestServer {
   server: RunningServer;
@@ -24,7 +24,7 @@ export interface TestServer {
 export async function startTestServer(options: { db?: TestDatabase; config?: Partial<AppConfig>; ownsDb?: boolean } = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const ownsDb = options.ownsDb ?? !options.db;
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, ...options.config };
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, adminToken: TEST_ADMIN_TOKEN, ...options.config };
   const orm = await createTestOrm(db, config.dbPoolSize);
   const server = await startServer({ config, orm, databaseUrl: db.url, logger: createLogger(config.logLevel) });
   const url = `http://127.0.0.1:${server.port}/graphql`;

@@ -35,7 +35,8 @@ export class Task {
     | 'createdAt'
     | 'updatedAt'
     | 'startedAt'
-    | 'completedAt';
+    | 'completedAt'
+    | 'claimedByTokenId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -115,4 +116,8 @@ export class Task {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   completedAt: Date | null = null;
+
+  /** The API token the current/last claim was made with (src/auth "own leases only"); not an API field. */
+  @Property({ type: 'uuid', nullable: true })
+  claimedByTokenId: string | null = null;
 }
