@@ -35,6 +35,7 @@ import { DomainError } from './domain/errors';
 import { sendRefusal } from './http/graphql-post';
 import { UNUSABLE_TOKENS_SQL } from './persistence/sql/api-token.sql';
 import { sql } from './persistence/sql/run';
+import { costError, limitRules } from './auth/query-limits';
 
 /** Largest HTTP request body (a createTasks of a few thousand tasks fits). */
 const BODY_LIMIT_BYTES = 12 * 1024 * 1024;
@@ -135,7 +136,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   coalesceWsWrites(wsServer);
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
-  const prepare = createDocumentCache(schema);
+  const limits = config.queryLimits;
+  const parseOptions = { maxTokens: limits.maxTokens };
+  const validationRules = limitRules(limits);
+  const prepare = createDocumentCache(schema, { parseOptions, rules: validationRules });
   const socketPrincipals = new WeakMap<object, { principal: Principal; unregister: () => void }>();
   const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket; request: http.IncomingMessage }>(
     {
@@ -166,6 +170,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
         const prepared = prepare(payload.query);
         if ('errors' in prepared) return prepared.errors;
+        const tooCostly = costError(schema, prepared.document, payload.operationName, payload.variables, limits.maxCost);
+        if (tooCostly) return [tooCostly];
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx) => {
@@ -191,6 +197,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     includeStacktraceInErrorResponses: false,
     schema,
     introspection: true,
+    parseOptions,
+    validationRules,
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler would run a second,
     // concurrent stop() that never settles (5.5.1 does not resolve the stop barrier on success).
     stopOnTerminationSignals: false,
@@ -200,6 +208,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Per-field cache hints and federated traces are work on every request that nothing here uses.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      {
+        // The cost depends on the variables (page sizes), so it is checked per request.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, operationName, request }) {
+              const tooCostly = costError(schema, document, operationName, request.variables, limits.maxCost);
+              if (tooCostly) {
+                tooCostly.extensions.http = { status: 400 };
+                throw tooCostly;
+              }
+            },
+          };
+        },
+      },
       {
         async serverWillStart() {
           return {

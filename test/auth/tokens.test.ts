@@ -83,7 +83,7 @@ describe('API tokens', () => {
       const res = await fetch(ts.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
       expect(res.status, what).toBe(401);
       expect(res.headers.get('www-authenticate'), what).toBe('Bearer');
-      const body = await res.json();
+      const body: any = await res.json();
       expect(body.errors[0].extensions.code, what).toBe('UNAUTHENTICATED');
       expect(body.data, what).toBeUndefined();
     }
@@ -195,7 +195,7 @@ describe('limits on authentication and operations', () => {
       const blocked = await fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${mintRaw()}` }, body: '{"query":"{ viewer { role } }"}' });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-      const body = await blocked.json();
+      const body: any = await blocked.json();
       expect(body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
       expect(body.errors[0].extensions.retryAfterSeconds).toBeGreaterThan(0);
     } finally {
