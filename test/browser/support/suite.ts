@@ -2,6 +2,12 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { launchBrowser, requireChromium, type Browser } from './browser';
 import { ensureWebBuilt } from './web-build';
+import { TEST_ADMIN_TOKEN } from '../../helpers/auth';
+
+/** A page address with the sign-in link's fragment: the pages take the token from it. */
+export function signedIn(url: string, token = TEST_ADMIN_TOKEN): string {
+  return `${url}#token=${encodeURIComponent(token)}`;
+}
 
 export interface BrowserSuite {
   ts: TestServer;
