@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from './ports';
+import { BENCH_ADMIN_TOKEN } from './auth';
 
 /**
  * The server under test as a child process (`node dist/src/main.js`), so its memory is its own:
@@ -46,7 +47,7 @@ export class ServerProcess {
 
   static async start(databaseUrl: string, nodeArgs: string[] = []): Promise<ServerProcess> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });

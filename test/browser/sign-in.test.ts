@@ -21,7 +21,7 @@ describe('signing in to the web pages', () => {
     await page.getByTestId('token-save').click();
     const select = page.getByTestId('project-select');
     await eventually(async () => (await select.locator('option').allTextContents()).map(names)).toContain('sign-in project');
-    expect(await page.evaluate(() => sessionStorage.getItem('taskq:token'))).toBe(TEST_ADMIN_TOKEN);
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('taskq:token'))).toBe(TEST_ADMIN_TOKEN);
     expect(await page.getByTestId('token-gate').count()).toBe(0);
     expect(projectId).toBeTruthy();
     await page.close();
