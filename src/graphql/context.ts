@@ -4,7 +4,7 @@ import type { EventStream } from '../events/event-stream';
 import type { AppConfig } from '../config';
 import { createLoaders, Loaders } from './loaders';
 import type { ComplexityWeights } from '../domain/complexity';
-import type { Principal } from '../auth/principal';
+import { visibilityOf, type Principal } from '../auth/principal';
 
 /** What the server wires once; every request/operation gets its own context from it. */
 export interface AppServices {
@@ -31,6 +31,12 @@ export interface GqlContext extends AppServices {
   loaders: Loaders;
   /** Who is calling (src/auth): checked by the permission table before any root resolver runs. */
   principal: Principal;
+  /**
+   * What this caller's subscriptions may receive, as a value a fan-out can key on: '*' or one
+   * project id (src/auth/principal.ts visibilityOf). Subscription arguments are already
+   * restricted to it by the permission table before `subscribe` runs.
+   */
+  readonly visibility: string;
 }
 
 /**
@@ -63,6 +69,10 @@ class OperationContext implements GqlContext {
     this.now = services.now;
     this.tokenRevoked = services.tokenRevoked;
     this.statementEm = services.orm.em as EntityManager;
+  }
+
+  get visibility(): string {
+    return visibilityOf(this.principal);
   }
 
   get em(): EntityManager {
