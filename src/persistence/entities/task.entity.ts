@@ -36,6 +36,12 @@ export class Task {
     | 'updatedAt'
     | 'startedAt'
     | 'completedAt'
+    | 'attempt'
+    | 'runAt'
+    | 'timeoutSeconds'
+    | 'idempotencyKey'
+    | 'concurrencyKey'
+    | 'progress'
     | 'claimedByTokenId';
 
   @PrimaryKey({ type: 'uuid' })
@@ -117,7 +123,38 @@ export class Task {
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   completedAt: Date | null = null;
 
+  /** 0 until the first claim, +1 at every claim: the fencing token of the current attempt. */
+  @Property({ type: 'integer' })
+  attempt: number = 0;
+
+  /** Not before this time: a task whose dependencies are done waits as SCHEDULED until then. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  runAt: Date | null = null;
+
+  /** An attempt still running this long after its claim is ended like an expired lease. */
+  @Property({ type: 'integer', nullable: true })
+  timeoutSeconds: number | null = null;
+
+  /** Unique per project (a constraint): a create with a known key returns the existing task. */
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey: string | null = null;
+
+  /** Tasks sharing a key count against its concurrency limit. */
+  @Property({ type: 'text', nullable: true })
+  concurrencyKey: string | null = null;
+
+  /** The running attempt's last progress report. */
+  @Property({ type: 'json', nullable: true })
+  progress: TaskProgress | null = null;
+
   /** The API token the current/last claim was made with (src/auth "own leases only"); not an API field. */
   @Property({ type: 'uuid', nullable: true })
   claimedByTokenId: string | null = null;
+}
+
+/** A progress report as stored (`at` is an ISO time). */
+export interface TaskProgress {
+  percent: number;
+  message: string | null;
+  at: string;
 }
