@@ -48,6 +48,11 @@ describe('API tokens', () => {
     // Usable at once, on the other instance too.
     const viewer = await gqlAs(second.url, token, `{ viewer { role projectId tokenName } }`);
     expect(viewer.data.viewer).toEqual({ role: 'PRODUCER', projectId: project, tokenName: 'ci' });
+    // lastUsedAt is written after the answer (at most once a minute).
+    await waitUntil(async () => {
+      const t = await ts.ok(`{ apiTokens { id lastUsedAt } }`);
+      return t.apiTokens.find((x: any) => x.id === apiToken.id)?.lastUsedAt != null;
+    }, 5_000, 'lastUsedAt to be written');
     // The database holds only a hash.
     const rows = await ts.orm.em.getConnection().execute(`select token_hash from api_token where id = ?`, [apiToken.id]);
     expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
