@@ -192,6 +192,20 @@ describe('WORKER tokens: own leases only', () => {
   });
 });
 
+describe('AUTH_MODE=off (loopback only)', () => {
+  it('treats every caller as a global admin, with or without a token', async () => {
+    const open = await startTestServer({ db: ts.db, config: { authMode: 'off', adminToken: null } });
+    try {
+      const r = await gqlAs(open.url, null, '{ viewer { role projectId tokenName } }');
+      expect(r.data.viewer).toEqual({ role: 'ADMIN', projectId: null, tokenName: 'AUTH_MODE=off' });
+      const live = await connectClient(open.wsUrl, {});
+      await live.dispose();
+    } finally {
+      await open.close();
+    }
+  });
+});
+
 describe('limits on authentication and operations', () => {
   it('failed authentications are limited per client address (429, Retry-After), other callers unaffected', async () => {
     const limited = await startTestServer({ db: ts.db, config: { authFailuresPerMinute: 3 } });
