@@ -32,10 +32,3 @@ export class RateLimitedError extends DomainError {
     super('RATE_LIMITED', message, { retryAfterSeconds });
   }
 }
-
-/** An operation over one of the query limits (depth, aliases, tokens, cost); nothing ran. */
-export class QueryTooComplexError extends DomainError {
-  constructor(kind: 'depth' | 'aliases' | 'tokens' | 'cost', limit: number, actual: number, variable: string) {
-    super('QUERY_TOO_COMPLEX', `The operation's ${kind} is ${actual}, over the limit of ${limit} (${variable}); nothing ran`, { kind, limit, actual });
-  }
-}
