@@ -25,6 +25,11 @@ export interface AppConfig {
   complexityConfigPath: string | null;
   /** Longest a slow subscriber may lag (queued events) before it is disconnected. */
   subscriptionBufferLimit: number;
+  /**
+   * Days finished tasks are kept, per status (RETENTION_DAYS, overridden by
+   * RETENTION_DAYS_COMPLETED / _FAILED / _CANCELLED); 0 keeps them forever.
+   */
+  retentionDays: { COMPLETED: number; FAILED: number; CANCELLED: number };
   /** AUTH_MODE: 'on' (tokens required) or 'off' (every caller is a global admin; loopback HOST only). */
   authMode: 'on' | 'off';
   /** ADMIN_TOKEN: a string of 32+ characters accepted as a global admin token (CI, compose, scripts). */
@@ -85,6 +90,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
   const maxLeaseSeconds = int(env, 'MAX_LEASE_SECONDS', 86_400, 1, 7 * 86_400);
+  const retentionDays = int(env, 'RETENTION_DAYS', 14, 0, 36_500);
   const host = env.HOST?.trim() || '0.0.0.0';
   const authMode = (env.AUTH_MODE?.trim().toLowerCase() || 'on') as AppConfig['authMode'];
   if (authMode !== 'on' && authMode !== 'off') throw new ConfigError(`AUTH_MODE must be "on" or "off", got "${env.AUTH_MODE}"`);
@@ -112,6 +118,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     complexityConfigPath: env.COMPLEXITY_CONFIG?.trim() || null,
     // At least one transaction's worth of events (createTasks logs up to 1000 at once).
     subscriptionBufferLimit: int(env, 'SUBSCRIPTION_BUFFER_LIMIT', 10_000, 1_000, 1_000_000),
+    retentionDays: {
+      COMPLETED: int(env, 'RETENTION_DAYS_COMPLETED', retentionDays, 0, 36_500),
+      FAILED: int(env, 'RETENTION_DAYS_FAILED', retentionDays, 0, 36_500),
+      CANCELLED: int(env, 'RETENTION_DAYS_CANCELLED', retentionDays, 0, 36_500),
+    },
     authMode,
     adminToken,
     // Defaults far above what the README, GraphiQL's examples, the dashboard and the bench send

@@ -110,12 +110,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stream.wake();
       notifier.notify();
     },
-    // A retry due sooner than the next sweep gets a sweep at its due time (taskReady then).
+    // A retry, runAt or cron tick due sooner than the next sweep gets a sweep then (taskReady then).
     retryScheduled: (at) => sweeper.wakeAt(at),
+    runAtScheduled: (at) => sweeper.wakeAt(at),
+    // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
+    dueTimesChanged: () => sweeper.recheckDueTimes(),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,
     eventRetentionHours: config.eventRetentionHours,
+    retentionDays: config.retentionDays,
     onError: logError('sweep failed'),
   });
   // Access control (src/auth): tokens checked at the door of both transports, cached a few
@@ -281,7 +285,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/healthz', (_req, res) => {
     // Calls and the statements that served them (group commit, src/scheduler/coalescer.ts).
     const shared = ({ calls, statements }: { calls: number; statements: number }) => ({ calls, statements });
-    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions) });
+    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions), creations: shared(scheduler.creations) });
   });
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.

@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'TASK_NOT_FOUND'
   | 'PROJECT_NOT_FOUND'
+  | 'SCHEDULE_NOT_FOUND'
   | 'INVALID_TRANSITION'
   | 'TASK_DEPENDENCY_ERROR'
   | 'LEASE_NOT_HELD'
@@ -46,6 +47,15 @@ export class ProjectNotFoundError extends DomainError {
     super('PROJECT_NOT_FOUND', `Project ${projectId} not found`, {
       projectId,
       recovery: 'Create the project with createProject, or list existing ones with the projects query.',
+    });
+  }
+}
+
+export class ScheduleNotFoundError extends DomainError {
+  constructor(readonly scheduleId: string) {
+    super('SCHEDULE_NOT_FOUND', `Schedule ${scheduleId} not found`, {
+      scheduleId,
+      recovery: 'List the project\'s schedules with the schedules query.',
     });
   }
 }

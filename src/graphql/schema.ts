@@ -12,10 +12,11 @@ import { TaskComplexityResolver } from './resolvers/task-complexity.resolver';
 import { TaskEditResolver } from './resolvers/task-edit.resolver';
 import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
+import { ScheduleResolver } from './resolvers/schedule.resolver';
 import { ApiTokenResolver } from './resolvers/api-token.resolver';
 import { enforcePermissions } from '../auth/enforce-permissions';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, ApiTokenResolver] as const;
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, ApiTokenResolver, ScheduleResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`

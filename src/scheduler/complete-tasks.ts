@@ -85,7 +85,10 @@ async function runCompletions(deps: SchedulerDeps, requests: CompleteRequest[]):
   });
   const { em, statement } = requests[0]!;
   const rows = await preparedSql<Record<string, unknown> & { id: string }>(em, statement.name, statement.text, bindingsOf(distinct.map((r) => r.item)));
-  if (rows.length > 0) deps.afterCommit();
+  if (rows.length > 0) {
+    deps.afterCommit();
+    deps.dueTimesChanged?.(); // a dependent may now wait SCHEDULED for its runAt
+  }
   const byId = new Map(toTasks(rows).map((t) => [t.id, t]));
   const results: (Task | null)[] = requests.map((r) => byId.get(r.item.id) ?? null);
   for (const i of repeats) results[i] = (await runCompletions(deps, [requests[i]!]))[0]!;
@@ -108,6 +111,7 @@ export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inpu
     return done;
   });
   deps.afterCommit();
+  deps.dueTimesChanged?.(); // a dependent may now wait SCHEDULED for its runAt
   const byId = new Map(toTasks(rows).map((t) => [t.id, t]));
   return items.map((i) => byId.get(i.id)!);
 }

@@ -13,6 +13,18 @@ export interface SchedulerDeps {
   afterCommit: () => void;
   /** Called after commit when a task was set to retry at `at` (the sweeper makes it READY then). */
   retryScheduled?: (at: Date) => void;
+  /**
+   * Called after commit when something falls due at `at`: a task SCHEDULED until its runAt, a
+   * schedule's next tick. The server wakes its sweeper then (it sleeps until the next due time
+   * it knows of, so without this a new earlier time would wait for the next regular sweep).
+   */
+  runAtScheduled?: (at: Date) => void;
+  /**
+   * Called after commits that may have set a due time without knowing it: a completion whose
+   * dependent goes SCHEDULED until its runAt, an unblocking. The sweeper then looks up its next
+   * due time (once per 50 ms at most).
+   */
+  dueTimesChanged?: () => void;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { cyclePathIfAdded } from '../domain/dependency-graph';
 import { InvalidTransitionError, TaskDependencyError } from '../domain/errors';
 import { assertId } from '../domain/task-input';
-import { statusFromDependencies, TaskStatus } from '../domain/task-status';
+import { statusAtCreation, TaskStatus } from '../domain/task-status';
 import { Task } from '../persistence/entities/task.entity';
 import { TaskDependency } from '../persistence/entities/task-dependency.entity';
 import { REFRESH_EFFECTIVE_PRIORITY_SQL } from '../persistence/sql/effective-priority.sql';
@@ -54,8 +54,11 @@ export async function addDependency(em: EntityManager, deps: SchedulerDeps, args
     tem.create(TaskDependency, { taskId, dependsOnId: dependsOn });
     if (dep.status !== 'COMPLETED') task.waitingOn += 1;
     await tem.flush();
-    await settleStatus(tem, task);
+    await settleStatus(tem, task, deps.now());
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [[dependsOn]]);
+    return task;
+  }).then((task) => {
+    if (task.status === 'SCHEDULED' && task.runAt) deps.runAtScheduled?.(task.runAt);
     return task;
   });
 }
@@ -75,20 +78,24 @@ export async function removeDependency(em: EntityManager, deps: SchedulerDeps, a
     const [dep] = await sql<{ status: TaskStatus }>(tem, 'select status from task where id = ?', [dependsOn]);
     if (dep && dep.status !== 'COMPLETED') task.waitingOn -= 1;
     await tem.flush();
-    await settleStatus(tem, task);
+    await settleStatus(tem, task, deps.now());
     await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [[dependsOn]]);
+    return task;
+  }).then((task) => {
+    if (task.status === 'SCHEDULED' && task.runAt) deps.runAtScheduled?.(task.runAt);
     return task;
   });
 }
 
 /** Re-derives a waiting task's status from its (changed) dependencies and logs a change. */
-async function settleStatus(tem: EntityManager, task: Task): Promise<void> {
+async function settleStatus(tem: EntityManager, task: Task, now: Date): Promise<void> {
   const rows = await sql<{ status: TaskStatus }>(
     tem,
     'select dep.status from task_dependency d join task dep on dep.id = d.depends_on_id where d.task_id = ?',
     [task.id],
   );
-  const next = rows.length === 0 ? 'READY' : statusFromDependencies(rows.map((r) => r.status));
+  // All done but runAt ahead: SCHEDULED (the sweeper promotes it then).
+  const next = statusAtCreation(rows.map((r) => r.status), task.runAt, now);
   if (next === task.status) return;
   const previous = task.status;
   task.status = next;

@@ -12,7 +12,7 @@ import { lockTask } from './load-task';
  * since been dealt with goes back to READY or PENDING.
  */
 export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: string): Promise<Task> {
-  return inTransaction(em, deps, async (tem) => {
+  const task = await inTransaction(em, deps, async (tem) => {
     const task = await lockTask(tem, id);
     if (task.status === 'FAILED') {
       task.status = 'READY';
@@ -47,7 +47,8 @@ export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: stri
                          where d.task_id = ? and dep.status <> 'COMPLETED') as pending`,
         [task.id],
       );
-      task.status = pending ? 'PENDING' : 'READY';
+      // Unblocked with its runAt still ahead: SCHEDULED (the sweeper promotes it then).
+      task.status = pending ? 'PENDING' : task.runAt && task.runAt > deps.now() ? 'SCHEDULED' : 'READY';
       delete task.metadata.blockedBy;
       await tem.flush();
       await recordTransitions(tem, [{ taskId: task.id, projectId: task.projectId, previousStatus: 'BLOCKED', status: task.status }]);
@@ -58,4 +59,7 @@ export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: stri
       recovery: 'Only FAILED or BLOCKED tasks can be retried by hand.',
     });
   });
+  // Unblocked tasks (this one or its dependents) may now wait SCHEDULED for their runAt.
+  deps.dueTimesChanged?.();
+  return task;
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NewTaskInput } from '../domain/task-input';
 import { ReturnedFields, SchedulerDeps } from './context';
-import { createTasks } from './create-tasks';
+import { createCoalescer, createTasks } from './create-tasks';
 import { claimCoalescer, claimTasks, ClaimArgs } from './claim-tasks';
 import { completeCoalescer, completeTask, completeTasks, CompleteArgs } from './complete-tasks';
 import { heartbeatTask } from './heartbeat-task';
@@ -13,6 +13,10 @@ import { addDependency, removeDependency } from './dependencies';
 import { updateTask } from './update-task';
 import { decomposeTask } from './decompose-task';
 import type { TaskUpdateInput } from '../domain/task-update';
+import { upsertSchedule, UpsertScheduleArgs } from './upsert-schedule';
+import { listSchedules } from './list-schedules';
+import { deleteSchedule } from './delete-schedule';
+import { triggerSchedule } from './trigger-schedule';
 import type { LeaseGuard } from '../auth/principal';
 
 /**
@@ -23,17 +27,19 @@ export class Scheduler {
   /** Concurrent claims and completions share statements (coalescer.ts): this instance's queues. */
   readonly claims;
   readonly completions;
+  readonly creations;
 
   constructor(readonly deps: SchedulerDeps) {
     this.claims = claimCoalescer(deps);
     this.completions = completeCoalescer(deps);
+    this.creations = createCoalescer(deps);
   }
 
-  createTasks(em: EntityManager, inputs: NewTaskInput[]) {
-    return createTasks(em, this.deps, inputs);
+  createTasks(em: EntityManager, inputs: NewTaskInput[], returned?: ReturnedFields) {
+    return createTasks(em, this.deps, inputs, this.creations, returned);
   }
-  async createTask(em: EntityManager, input: NewTaskInput) {
-    return (await createTasks(em, this.deps, [input]))[0]!;
+  async createTask(em: EntityManager, input: NewTaskInput, returned?: ReturnedFields) {
+    return (await createTasks(em, this.deps, [input], this.creations, returned))[0]!;
   }
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);
@@ -70,5 +76,17 @@ export class Scheduler {
   }
   decomposeTask(em: EntityManager, id: string, guard?: LeaseGuard | null) {
     return decomposeTask(em, this.deps, id, guard ?? null);
+  }
+  listSchedules(em: EntityManager, projectId: string) {
+    return listSchedules(em, projectId);
+  }
+  upsertSchedule(em: EntityManager, args: UpsertScheduleArgs) {
+    return upsertSchedule(em, this.deps, args);
+  }
+  deleteSchedule(em: EntityManager, id: string) {
+    return deleteSchedule(em, this.deps, id);
+  }
+  triggerSchedule(em: EntityManager, id: string) {
+    return triggerSchedule(em, this.deps, id);
   }
 }

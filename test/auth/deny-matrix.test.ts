@@ -17,6 +17,7 @@ let ts: TestServer;
 let schema: GraphQLSchema;
 let A: string;
 let B: string;
+let sB: string;
 const tokens = {} as Record<Role, string>;
 let otherAdmin: { token: string; id: string };
 let tA: string;
@@ -44,6 +45,7 @@ beforeAll(async () => {
   tA2 = (await createTask(ts, { projectId: A, title: 'a2' })).id;
   tB = (await createTask(ts, { projectId: B, title: 'b1' })).id;
   tBReady = (await createTask(ts, { projectId: B, title: 'b2', priority: 1 })).id;
+  sB = (await ts.ok(`mutation($p: ID!) { upsertSchedule(input: { projectId: $p, name: "b", cron: "0 0 1 1 *", task: { title: "s" } }) { id } }`, { p: B })).upsertSchedule.id;
   // tB is RUNNING, claimed by the global admin.
   await ts.ok(`mutation($p: ID!) { claimNextTask(projectId: $p, workerId: 'wb') { id } }`.replace("'wb'", '"wb"'), { p: B });
 }, 60_000);
@@ -168,6 +170,10 @@ const OTHER_PROJECT_CALLS: Record<string, () => { query: string; variables?: Rec
   failTask: () => [{ query: `mutation($id: ID!) { failTask(id: $id, workerId: "wb", error: "x") { id } }`, variables: { id: tB }, expect: 'TASK_NOT_FOUND' }],
   decomposeTask: () => [{ query: `mutation($id: ID!) { decomposeTask(id: $id) { id } }`, variables: { id: tBReady }, expect: 'TASK_NOT_FOUND' }],
   createApiToken: () => [{ query: `mutation($p: ID) { createApiToken(input: { name: "x", role: VIEWER, projectId: $p }) { token } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  schedules: () => [{ query: `query($p: ID!) { schedules(projectId: $p) { id } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  upsertSchedule: () => [{ query: `mutation($p: ID!) { upsertSchedule(input: { projectId: $p, name: "b", cron: "* * * * *", task: { title: "stolen" } }) { id } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  deleteSchedule: () => [{ query: `mutation($id: ID!) { deleteSchedule(id: $id) { id } }`, variables: { id: sB }, expect: 'PROJECT_NOT_FOUND' }],
+  triggerSchedule: () => [{ query: `mutation($id: ID!) { triggerSchedule(id: $id) { id } }`, variables: { id: sB }, expect: 'PROJECT_NOT_FOUND' }],
   revokeApiToken: () => [{ query: `mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, variables: { id: otherAdmin.id }, expect: 'TOKEN_NOT_FOUND' }],
 };
 

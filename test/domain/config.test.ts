@@ -7,7 +7,14 @@ describe('configuration', () => {
     expect(c).toMatchObject({ port: 4000, host: '0.0.0.0', databaseUrl: null, defaultLeaseSeconds: 30, sweepIntervalMs: 2000, eventRetentionHours: 72, logLevel: 'info' });
   });
 
+  it('keeps finished tasks RETENTION_DAYS (default 14), overridable per status; 0 keeps them forever', () => {
+    expect(loadConfig({}).retentionDays).toEqual({ COMPLETED: 14, FAILED: 14, CANCELLED: 14 });
+    expect(loadConfig({ RETENTION_DAYS: '30', RETENTION_DAYS_FAILED: '90', RETENTION_DAYS_CANCELLED: '0' }).retentionDays).toEqual({ COMPLETED: 30, FAILED: 90, CANCELLED: 0 });
+  });
+
   it.each([
+    [{ RETENTION_DAYS: '-1' }, /RETENTION_DAYS must be between 0 and 36500/],
+    [{ RETENTION_DAYS_COMPLETED: 'soon' }, /RETENTION_DAYS_COMPLETED must be a whole number/],
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres/],

@@ -20,6 +20,8 @@ export interface TaskSummary {
   maxRetries: number;
   assignedTo: string | null;
   updatedAt: string;
+  /** Not before this time: a SCHEDULED task becomes READY then. */
+  runAt?: string | null;
 }
 
 export interface TaskRef {
@@ -37,6 +39,7 @@ export interface TaskDetails extends TaskSummary {
   parentTaskId: string | null;
   workerId: string | null;
   leaseExpiresAt: string | null;
+  timeoutSeconds?: number | null;
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
@@ -66,7 +69,7 @@ export interface TaskStatusEvent {
 }
 
 export const TASK_SUMMARY_FIELDS = `
-  id title status priority effectivePriority dependencies retryCount maxRetries assignedTo updatedAt
+  id title status priority effectivePriority dependencies retryCount maxRetries assignedTo updatedAt runAt
 `;
 
 const PROJECTS = `query DashboardProjects { projects { id name createdAt } }`;
@@ -95,7 +98,7 @@ const TASK_DETAILS = `
     task(id: $id) {
       ${TASK_SUMMARY_FIELDS}
       projectId description context result metadata parentTaskId
-      workerId leaseExpiresAt createdAt startedAt completedAt
+      workerId leaseExpiresAt timeoutSeconds createdAt startedAt completedAt
       dependencyTasks { id title status }
       dependents { id title status }
     }

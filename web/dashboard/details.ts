@@ -64,10 +64,12 @@ export class DetailsPanel {
       ['Retries', `${t.retryCount} / ${t.maxRetries}`],
       ['Assigned to', t.assignedTo ?? '—'],
     ];
+    if (t.runAt) rows.push([t.status === 'SCHEDULED' ? 'Ready at' : 'Run at', h('span', { 'data-testid': 'details-run-at' }, time(t.runAt))]);
     if (details) {
       rows.push(
         ['Worker', details.workerId ?? '—'],
         ['Lease until', time(details.leaseExpiresAt)],
+        ['Timeout', details.timeoutSeconds ? `${details.timeoutSeconds} s per attempt` : '—'],
         ['Created', time(details.createdAt)],
         ['Started', time(details.startedAt)],
         ['Completed', time(details.completedAt)],

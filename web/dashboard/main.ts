@@ -25,6 +25,7 @@ import { cancelLayouts, layoutGraph } from './layout';
 import { LiveConnection, type Feed } from './live';
 import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
+import { mountSchedulesPanel } from './panels/schedules';
 import { mountSignOut, startSession } from '../shared/auth-token';
 
 // First: the sign-in link (/#token=…) leaves the address bar before anything reads it.
@@ -122,6 +123,7 @@ const live = new LiveConnection((state) => {
 });
 const view = new GraphView(ui.graphPane, (id) => selectTask(id, false));
 const details = new DetailsPanel(ui.details, (id) => selectTask(id, true));
+const schedulesPanel = mountSchedulesPanel(ui.details);
 
 // ---------------------------------------------------------------- status line, counts, legend
 
@@ -174,6 +176,7 @@ function renderCounts(): void {
     li.dataset.count = String(n);
     li.querySelector('b')!.textContent = fmt.format(n);
   }
+  schedulesPanel.setTasks(session?.tasks.values() ?? []);
   hooks.taskCount = session?.tasks.size ?? 0;
   ui.totalCount.textContent = session ? `(${fmt.format(hooks.taskCount)})` : '';
   renderStatusText();
@@ -223,6 +226,7 @@ async function openProject(projectId: string): Promise<void> {
   session?.close();
   const s = new ProjectSession(projectId);
   session = s;
+  schedulesPanel.setProject(projectId);
   Object.assign(hooks, { ready: false, projectId, nodeCount: 0, taskCount: 0, lastCursor: null, layoutMs: null, renderMs: null, error: null });
   view.clear();
   selectTask(null, false);

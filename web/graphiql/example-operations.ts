@@ -117,6 +117,40 @@ subscription TaskStatusChanged($projectId: ID) {
     task { title priority retryCount }
   }
 }
+
+# 9. A cron schedule: every weekday at 09:00 Berlin
+#    time one task, READY at the tick (5 fields, or 6
+#    with seconds first). Upserting the same name
+#    replaces it; triggerSchedule(id) runs it now.
+mutation UpsertSchedule($projectId: ID!) {
+  upsertSchedule(input: {
+    projectId: $projectId
+    name: "morning report"
+    cron: "0 9 * * 1-5"
+    timezone: "Europe/Berlin"
+    overlap: SKIP     # nothing while the last run is unfinished
+    catchUp: LATEST   # after downtime, the latest missed tick once
+    task: { title: "Send the morning report", timeoutSeconds: 300 }
+  }) {
+    id
+    nextRunAt
+    lastRunAt
+  }
+}
+
+# 10. A task that waits until a time (SCHEDULED, then
+#     READY at runAt; delaySeconds works too).
+mutation CreateLaterTask($projectId: ID!) {
+  createTask(input: {
+    projectId: $projectId
+    title: "Remind me in a minute"
+    delaySeconds: 60
+  }) {
+    id
+    status   # SCHEDULED
+    runAt
+  }
+}
 `;
 
 export const EXAMPLE_VARIABLES = `{

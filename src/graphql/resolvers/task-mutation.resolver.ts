@@ -11,13 +11,14 @@ import { leaseGuardOf } from '../../auth/principal';
 @Resolver()
 export class TaskMutationResolver {
   @Mutation(() => TaskType)
-  createTask(@Arg('input', () => CreateTaskInput) input: CreateTaskInput, @Ctx() ctx: GqlContext) {
-    return ctx.scheduler.createTask(ctx.em, input);
+  createTask(@Arg('input', () => CreateTaskInput) input: CreateTaskInput, @Ctx() ctx: GqlContext, @Info() info: GraphQLResolveInfo) {
+    // Raw statements (no entities): the request's shared EntityManager, as claims use.
+    return ctx.scheduler.createTask(ctx.statementEm, input, { fields: selectedFields(info) });
   }
 
   @Mutation(() => [TaskType], { description: 'A whole DAG in one transaction; inputs refer to each other by key. All or nothing.' })
-  createTasks(@Arg('inputs', () => [CreateTaskInput]) inputs: CreateTaskInput[], @Ctx() ctx: GqlContext) {
-    return ctx.scheduler.createTasks(ctx.em, inputs);
+  createTasks(@Arg('inputs', () => [CreateTaskInput]) inputs: CreateTaskInput[], @Ctx() ctx: GqlContext, @Info() info: GraphQLResolveInfo) {
+    return ctx.scheduler.createTasks(ctx.statementEm, inputs, { fields: selectedFields(info) });
   }
 
   @Mutation(() => TaskType, { nullable: true, description: 'Takes the highest effective-priority READY task (or a due RETRYING one); null when none is ready' })

@@ -3,6 +3,7 @@ import { Migration20261125010000_event_prune_mark } from './Migration20261125010
 import { Migration20261125020000_waiting_on_counter } from './Migration20261125020000_waiting_on_counter';
 import { Migration20261203000000_part2_task_columns } from './Migration20261203000000_part2_task_columns';
 import { Migration20261203010000_api_tokens } from './Migration20261203010000_api_tokens';
+import { Migration20261203040000_time } from './Migration20261203040000_time';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261125020000_waiting_on_counter', class: Migration20261125020000_waiting_on_counter },
   { name: 'Migration20261203000000_part2_task_columns', class: Migration20261203000000_part2_task_columns },
   { name: 'Migration20261203010000_api_tokens', class: Migration20261203010000_api_tokens },
+  { name: 'Migration20261203040000_time', class: Migration20261203040000_time },
 ];

@@ -9,7 +9,8 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * 2. `counts` / `locked`: the dependents of the completed tasks, locked in id order so concurrent
  *    completions that share dependents cannot deadlock.
  * 3. `counted`: each dependent's `waiting_on` drops by the number of its dependencies completed
- *    here; a PENDING one that reaches zero becomes READY. When the lock had to wait for another
+ *    here; a PENDING one that reaches zero becomes READY (SCHEDULED while its
+ *    `run_at` is ahead: the sweeper promotes it then). When the lock had to wait for another
  *    completion, UPDATE re-evaluates against the newest committed row, so the sibling's
  *    decrement is counted and the last completion of a join promotes it. (A "are all my
  *    dependencies COMPLETED?" check instead would read the statement's older snapshot and could
@@ -43,7 +44,8 @@ function buildCompleteSql(columns: readonly TaskColumn[]): string {
   ), counted as (
     update task t
        set waiting_on = t.waiting_on - locked.n,
-           status = case when t.status = 'PENDING' and t.waiting_on - locked.n = 0 then 'READY' else t.status end,
+           status = case when t.status = 'PENDING' and t.waiting_on - locked.n = 0
+                         then case when t.run_at > now() then 'SCHEDULED' else 'READY' end else t.status end,
            updated_at = now()
       from locked
      where t.id = locked.id
@@ -54,7 +56,7 @@ function buildCompleteSql(columns: readonly TaskColumn[]): string {
     select task_id, project_id, previous_status, status from (
       select 1 as step, id as task_id, project_id, 'RUNNING' as previous_status, 'COMPLETED' as status from done
       union all
-      select 2, id, project_id, 'PENDING', 'READY' from counted where status = 'READY' and waiting_on = 0
+      select 2, id, project_id, 'PENDING', status from counted where status in ('READY', 'SCHEDULED') and waiting_on = 0
     ) transitions
     order by step, task_id
   )
