@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler';
 import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
+import { LiveConnection, Multiplexer } from './events/multiplexer';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
 
@@ -100,6 +101,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   coalesceWsWrites(wsServer);
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
   const prepare = createDocumentCache(schema);
+  const multiplexer = new Multiplexer(stream, {
+    bufferLimit: config.subscriptionBufferLimit,
+    formatErrors: (errors) => errors.map((e) => format(e)),
+  });
   const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
     {
       schema,
@@ -108,9 +113,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if ('errors' in prepared) return prepared.errors;
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      context: (ctx) => {
-        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, { subscription: true });
+      // Subscriptions to the live fields share executions (src/events/multiplexer.ts).
+      subscribe: (args) => multiplexer.subscribe(args) as never,
+      context: (ctx, id) => {
+        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void; liveConnection?: LiveConnection } = createContext(services, {
+          subscription: true,
+        });
         context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
+        context.liveConnection = { socket: ctx.extra.socket, subscriptionId: id };
         return context as unknown as Record<string, unknown>;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -160,7 +170,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/healthz', (_req, res) => {
     // Calls and the statements that served them (group commit, src/scheduler/coalescer.ts).
     const shared = ({ calls, statements }: { calls: number; statements: number }) => ({ calls, statements });
-    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions) });
+    res.json({
+      ok: true,
+      subscribers: stream.subscriberCount,
+      claims: shared(scheduler.claims),
+      completions: shared(scheduler.completions),
+      // Shared subscriptions: groups, executions (one per group and event) vs frames delivered.
+      live: {
+        groups: multiplexer.groupCount,
+        executions: multiplexer.executions,
+        replayExecutions: multiplexer.replayExecutions,
+        deliveries: multiplexer.deliveries,
+        socketWrites: multiplexer.socketWrites,
+      },
+    });
   });
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.
