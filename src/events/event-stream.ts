@@ -71,6 +71,8 @@ export class EventStream {
   private closed = false;
   /** Log reads by the pump (wake-ups coalesce, so this grows slower than commits do). */
   reads = 0;
+  /** Task loads by the pump (none while every listener selects only what the event carries). */
+  taskLoads = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -248,7 +250,9 @@ export class EventStream {
       BATCH,
     ]);
     if (events.length > 0) {
-      const payloads = await this.toPayloads(em, events, this.taskReaders > 0);
+      const withTasks = this.taskReaders > 0;
+      if (withTasks) this.taskLoads++;
+      const payloads = await this.toPayloads(em, events, withTasks);
       // Synchronous from here: dispatch and advance together (see the class comment).
       for (const p of payloads) for (const s of this.subscribers) s.push(p);
       const last = events[events.length - 1]!;

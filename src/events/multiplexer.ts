@@ -282,7 +282,8 @@ class Group implements EventSink {
     const tail = this.serialise(result);
     const cursor = event.payload.cursor;
     if (this.spec.delivery === 'all') {
-      for (const m of this.members) m.deliver(event.seq, cursor, tail);
+      // A copy: a member dropped for being slow leaves the array during the loop.
+      for (const m of this.members.slice()) m.deliver(event.seq, cursor, tail);
       return;
     }
     // 'one': the next member in turn that was there when the event came.
