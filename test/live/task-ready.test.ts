@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
 import { claim, complete, createProject, createTask, errorCode, fail } from '../helpers/fixtures';
-import { collect, connectClient, LiveClient, subscriberCount, waitUntil } from '../helpers/ws-client';
+import { collect, Collector, connectClient, LiveClient, subscriberCount, waitUntil } from '../helpers/ws-client';
 
 let ts: TestServer;
 let live: LiveClient;
@@ -100,7 +100,7 @@ describe('taskReady', () => {
     const p = await createProject(ts);
     const before = await subscriberCount(ts.url);
     const doc = `subscription($p: ID!) { taskReady(projectId: $p, delivery: ONE) { id } }`;
-    const workers = [];
+    const workers: Collector<{ id: string }>[] = [];
     for (let k = 0; k < 5; k++) workers.push(await collect<{ id: string }>(live, doc, { p }));
     const dashboard = await collect<{ id: string }>(live, `subscription($p: ID!) { taskReady(projectId: $p) { id } }`, { p });
     await waitUntil(async () => (await subscriberCount(ts.url)) === before + 6, 5_000, 'six subscriptions');
