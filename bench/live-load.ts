@@ -45,7 +45,7 @@ function mix(hash: number, id: string): number {
 
 function open(url: string, token: string | null, onMessage: (data: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, 'graphql-transport-ws');
+    const ws = new WebSocket(url, 'graphql-transport-ws', { skipUTF8Validation: true });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
     ws.on('error', (e) => reject(e));
     ws.on('close', (code, reason) => {
@@ -63,8 +63,14 @@ function open(url: string, token: string | null, onMessage: (data: string) => vo
 /** `"taskId":"…"` or `"id":"…"` inside the payload, without parsing the whole message. */
 function idOf(data: string): string {
   const at = data.indexOf('"payload":');
-  const m = /"(?:taskId|id)":"([^"]+)"/.exec(data.slice(at));
-  return m ? m[1]! : '';
+  let k = data.indexOf('"taskId":"', at);
+  if (k >= 0) k += 10;
+  else {
+    k = data.indexOf('"id":"', at);
+    if (k < 0) return '';
+    k += 6;
+  }
+  return data.slice(k, data.indexOf('"', k));
 }
 
 async function subscribe(c: Extract<Command, { cmd: 'subscribe' }>): Promise<void> {

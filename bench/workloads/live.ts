@@ -1,5 +1,6 @@
 import { fork, ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { BenchContext, SummaryRow, WorkloadResult } from '../context';
 import { metered } from '../context';
 import { analyze, createProject, insertReadyTasks, truncateTasks } from '../seed';
@@ -67,6 +68,17 @@ class LoadGenerator {
   stop(): void {
     this.child.kill();
   }
+
+  /** CPU seconds the load generator used so far (it competes with the server for the cores). */
+  cpuSeconds(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      return NaN;
+    }
+  }
 }
 
 interface Health {
@@ -103,7 +115,19 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
   try {
     // ---- (1) W1 per task with 0 and SUBSCRIBERS subscribers ----
     const projectId = await createProject(pool, `bench-live-${Date.now()}`);
-    const rows: { subs: number; tps: number; serverMsPerTask: number; pgMsPerTask: number; usPerDelivery: number; lagMs: number; exact: boolean; executions: number; deliveries: number }[] = [];
+    const rows: {
+      subs: number;
+      tps: number;
+      serverMsPerTask: number;
+      pgMsPerTask: number;
+      loadGenMsPerTask: number;
+      usPerDelivery: number;
+      lagMs: number;
+      exact: boolean;
+      executions: number;
+      deliveries: number;
+      writes: number;
+    }[] = [];
     const W = config.workers;
     for (let run = 0; run <= config.runs; run++) {
       for (const subs of [0, SUBSCRIBERS]) {
@@ -116,8 +140,10 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
         }
         if (run > 0) progress(`Live run ${run}/${config.runs}: W1 per task over HTTP, ${tasks} tasks, ${subs} subscribers to completions`);
         const h0 = await health(ctx);
+        const loadGenCpu0 = gen.cpuSeconds();
         const { result, meters } = await metered(ctx, () => runWorkers(W, (i) => perTaskWorker(ctx.http, projectId, `live-${i}`)));
         const lastCompletion = Date.now();
+        const loadGenCpu1 = gen.cpuSeconds();
         let lagMs = 0;
         let exact = true;
         if (subs > 0) {
@@ -144,6 +170,8 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
           exact,
           executions: (h1.live?.executions ?? 0) - (h0.live?.executions ?? 0),
           deliveries: (h1.live?.deliveries ?? 0) - (h0.live?.deliveries ?? 0),
+          writes: (h1.live?.socketWrites ?? 0) - (h0.live?.socketWrites ?? 0),
+          loadGenMsPerTask: ((loadGenCpu1 - loadGenCpu0) * 1000) / result.tasks,
         });
       }
     }
@@ -162,14 +190,16 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
     log(
       table(
         `Live (1): W1 per task over HTTP, ${num(tasks)} tasks, ${W} workers, subscribers in a separate process`,
-        ['subscribers', 'tasks/s', 'server CPU/task', 'PostgreSQL CPU/task', 'executions', 'deliveries', 'CPU/delivery', 'last event after', 'exactly once'],
+        ['subscribers', 'tasks/s', 'server CPU/task', 'PostgreSQL CPU/task', 'load generator CPU/task', 'executions', 'deliveries', 'socket writes', 'CPU/delivery', 'last event after', 'exactly once'],
         rows.map((r) => [
           r.subs,
           num(r.tps),
           `${num(r.serverMsPerTask, 2)} ms`,
           `${num(r.pgMsPerTask, 2)} ms`,
+          `${num(r.loadGenMsPerTask, 2)} ms`,
           num(r.executions),
           num(r.deliveries),
+          num(r.writes),
           r.subs ? `${num(r.usPerDelivery, 2)} us` : '-',
           r.subs ? `${num(r.lagMs)} ms` : '-',
           r.subs ? (r.exact ? 'yes' : 'NO') : '-',

@@ -13,10 +13,10 @@ const HIGH_WATER_BYTES = 64 * 1024;
  * every socket is written in the turn its frames were made (a worker's taskReady, a few
  * dashboards: no added latency). Above that, sockets with frames wait for the next common flush,
  * every FLUSH_INTERVAL_MS, and each gets ONE write holding every frame since: with hundreds of
- * subscribers watching a busy project, writes per second stay bounded by sockets x 5 instead of
+ * subscribers watching a busy project, writes per second stay bounded by sockets x 4 instead of
  * sockets x events (measured: a write cost the server more than ten frames' worth of CPU).
  */
-export const FLUSH_INTERVAL_MS = 200;
+export const FLUSH_INTERVAL_MS = 250;
 const WRITE_BUDGET = 100;
 
 class Flusher {
