@@ -109,7 +109,7 @@ export class SubscriptionResolver {
     @Ctx() ctx: GqlContext,
     @Arg('projectId', () => ID) _projectId: string,
     @Arg('assignedTo', () => String, { nullable: true }) _assignedTo?: string,
-    @Arg('delivery', () => TaskReadyDelivery, { defaultValue: TaskReadyDelivery.ALL }) _delivery?: TaskReadyDelivery,
+    @Arg('delivery', () => TaskReadyDelivery, { nullable: true, defaultValue: TaskReadyDelivery.ALL }) _delivery?: TaskReadyDelivery,
   ): Task {
     forgetPreviousEvent(ctx);
     // Not loaded when the selection needs only what the event carries (ids, status).
