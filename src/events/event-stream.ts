@@ -46,6 +46,13 @@ interface EventRow {
 
 const BATCH = 500;
 const MAX_RETRY_DELAY_MS = 250;
+/**
+ * Back-to-back log reads are spaced by at least this much: a quiet instance reads at once after a
+ * commit, a busy one reads at most every 10 ms and gets everything committed meanwhile in one
+ * read. Each read costs PostgreSQL about as much as a claim (the safe point looks at
+ * pg_stat_activity), and under W1 load reads ran once per commit or two.
+ */
+const MIN_READ_INTERVAL_MS = 10;
 
 /**
  * Delivers the event log to this instance's subscribers, in log order, each event once.
@@ -71,6 +78,7 @@ export class EventStream {
   private closed = false;
   /** Log reads by the pump (wake-ups coalesce, so this grows slower than commits do). */
   reads = 0;
+  private lastReadAt = 0;
   /** Task loads by the pump (none while every listener selects only what the event carries). */
   taskLoads = 0;
 
@@ -210,7 +218,14 @@ export class EventStream {
   }
 
   private async readLoop(): Promise<void> {
+    let first = true;
     do {
+      if (!first) {
+        const wait = this.lastReadAt + MIN_READ_INTERVAL_MS - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (this.closed) return;
+      }
+      first = false;
       this.dirty = false;
       if (this.subscribers.size === 0) {
         this.stale = true;
@@ -242,6 +257,7 @@ export class EventStream {
 
   private async readOnce(): Promise<'full' | 'pending' | 'done'> {
     this.reads++;
+    this.lastReadAt = performance.now();
     const em = this.orm.em.fork() as EntityManager;
     // Prepared: this runs after every commit while anyone listens (see preparedSql).
     const [{ events, pending }] = await preparedSql<{ events: EventRow[]; pending: boolean }>(em, 'event_pump_read', PUMP_READ_SQL, [
