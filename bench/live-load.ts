@@ -13,10 +13,10 @@ import WebSocket from 'ws';
  */
 
 type Command =
-  | { cmd: 'subscribe'; url: string; token: string | null; count: number; connections: number; query: string; variables: Record<string, unknown> }
+  | { cmd: 'subscribe'; url: string; token: string; count: number; connections: number; query: string; variables: Record<string, unknown> }
   | { cmd: 'stats' }
   | { cmd: 'reset' }
-  | { cmd: 'workers'; url: string; token: string | null; count: number; projectId: string; delivery: 'ONE' | 'ALL' }
+  | { cmd: 'workers'; url: string; token: string; count: number; projectId: string; delivery: 'ONE' | 'ALL' }
   | { cmd: 'workerStats' }
   | { cmd: 'close' };
 
@@ -43,10 +43,10 @@ function mix(hash: number, id: string): number {
   return h >>> 0;
 }
 
-function open(url: string, token: string | null, onMessage: (data: string) => void): Promise<WebSocket> {
+function open(url: string, token: string, onMessage: (data: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, 'graphql-transport-ws', { skipUTF8Validation: true });
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     ws.on('error', (e) => reject(e));
     ws.on('close', (code, reason) => {
       if (code !== 1000 && code !== 1005) errors.push(`socket closed ${code} ${reason.toString()}`);
@@ -144,7 +144,7 @@ const CLAIM = `mutation Claim($projectId: ID!, $workerId: String!) { claimTasks(
 const COMPLETE = `mutation Complete($id: ID!, $workerId: String) { completeTask(id: $id, workerId: $workerId) { id } }`;
 const workerCounters = { wakes: 0, claims: 0, claimed: 0, completed: 0 };
 
-function post<T>(url: string, token: string | null, agent: http.Agent, query: string, variables: Record<string, unknown>): Promise<T> {
+function post<T>(url: string, token: string, agent: http.Agent, query: string, variables: Record<string, unknown>): Promise<T> {
   const target = new URL(url);
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
@@ -155,7 +155,7 @@ function post<T>(url: string, token: string | null, agent: http.Agent, query: st
         path: target.pathname,
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
       },
       (res) => {
         const chunks: Buffer[] = [];

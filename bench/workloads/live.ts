@@ -8,6 +8,7 @@ import { perTaskWorker, runWorkers } from '../worker-loops';
 import { CREATE_TASK } from '../operations';
 import { median } from '../stats';
 import { log, num, progress, table } from '../report';
+import { BENCH_ADMIN_TOKEN } from '../auth';
 
 /**
  * Live: subscriptions at scale, subscribers in a separate process (bench/live-load.ts).
@@ -107,7 +108,8 @@ function rssMb(ctx: BenchContext): number {
 export async function live(ctx: BenchContext): Promise<WorkloadResult> {
   const { config, pool } = ctx;
   const tasks = config.quick ? 1_000 : 3_000;
-  const token = process.env.ADMIN_TOKEN?.trim() || null;
+  // The bench server runs with access control on (bench/server-process.ts): every client sends its admin token.
+  const token = BENCH_ADMIN_TOKEN;
   const gen = await LoadGenerator.start();
   const release = async () => gen.stop();
   ctx.cleanups.add(release);
