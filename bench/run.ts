@@ -17,12 +17,13 @@ import { scale } from './workloads/scale';
 import { floor } from './workloads/floor';
 import { runAt } from './workloads/run-at';
 import { create } from './workloads/create';
+import { live } from './workloads/live';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
  * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
- * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality) and Memory. Prints a table per workload and a
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality), Live and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -110,6 +111,7 @@ async function main(): Promise<number> {
     const sc = await attempt('Scale', () => scale(c));
     await attempt('Create', () => create(c));
     await attempt('Time', () => runAt(c));
+    await attempt('Live', () => live(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });

@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler';
 import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
+import { LiveConnection, Multiplexer } from './events/multiplexer';
 import { markTransactionPooler, whenPoolerDetected } from './persistence/sql/run';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
@@ -175,6 +176,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const parseOptions = { maxTokens: limits.maxTokens };
   const validationRules = limitRules(limits);
   const prepare = createDocumentCache(schema, { parseOptions, rules: validationRules });
+  const multiplexer = new Multiplexer(stream, {
+    bufferLimit: config.subscriptionBufferLimit,
+    formatErrors: (errors) => errors.map((e) => format(e)),
+  });
   const socketPrincipals = new WeakMap<object, { principal: Principal; unregister: () => void }>();
   const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket; request: http.IncomingMessage }>(
     {
@@ -209,11 +214,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (tooCostly) return [tooCostly];
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      context: (ctx) => {
+      // Subscriptions to the live fields share executions (src/events/multiplexer.ts); groups are
+      // keyed by the principal's scope too (src/events/visibility.ts), and each field's subscribe
+      // (permission checks included) still runs for every subscriber.
+      subscribe: (args) => multiplexer.subscribe(args) as never,
+      context: (ctx, id) => {
         const principal = socketPrincipals.get(ctx.extra.socket)?.principal;
         if (!principal) throw new Error('graphql-ws context before onConnect admitted the socket');
-        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, principal, { subscription: true });
+        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void; liveConnection?: LiveConnection } = createContext(services, principal, {
+          subscription: true,
+        });
         context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
+        context.liveConnection = { socket: ctx.extra.socket, subscriptionId: id };
         return context as unknown as Record<string, unknown>;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -285,7 +297,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/healthz', (_req, res) => {
     // Calls and the statements that served them (group commit, src/scheduler/coalescer.ts).
     const shared = ({ calls, statements }: { calls: number; statements: number }) => ({ calls, statements });
-    res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions), creations: shared(scheduler.creations) });
+    res.json({
+      ok: true,
+      subscribers: stream.subscriberCount,
+      claims: shared(scheduler.claims),
+      completions: shared(scheduler.completions),
+      creations: shared(scheduler.creations),
+      // Shared subscriptions: groups, executions (one per group and event) vs frames delivered.
+      live: {
+        groups: multiplexer.groupCount,
+        executions: multiplexer.executions,
+        replayExecutions: multiplexer.replayExecutions,
+        deliveries: multiplexer.deliveries,
+        socketWrites: multiplexer.socketWrites,
+      },
+    });
   });
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.

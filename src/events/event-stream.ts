@@ -15,8 +15,23 @@ export interface TaskEventPayload {
   previousStatus: TaskStatus | null;
   status: TaskStatus;
   at: Date;
-  /** The task as it is when the event is delivered (the row is the truth). */
+  /**
+   * The task as it is when the event is delivered (the row is the truth). Null when no listener
+   * asked for it (a subscription selecting only ids costs no task load) or the row is gone.
+   */
   task: Task | null;
+}
+
+/**
+ * What the pump hands events to, synchronously and in log order: a client's own queue
+ * (Subscriber) or a group of subscriptions sharing one execution (src/events/multiplexer.ts).
+ */
+export interface EventSink {
+  push(event: TaskEventPayload): void;
+  /** Whether `event.task` must be loaded for this sink (its filter or its selection reads it). */
+  readonly needsTask: boolean;
+  /** Client subscriptions this sink serves (for subscriberCount). */
+  readonly subscriptions: number;
 }
 
 interface EventRow {
@@ -31,6 +46,13 @@ interface EventRow {
 
 const BATCH = 500;
 const MAX_RETRY_DELAY_MS = 250;
+/**
+ * Back-to-back log reads are spaced by at least this much: a quiet instance reads at once after a
+ * commit, a busy one reads at most every 10 ms and gets everything committed meanwhile in one
+ * read. Each read costs PostgreSQL about as much as a claim (the safe point looks at
+ * pg_stat_activity), and under W1 load reads ran once per commit or two.
+ */
+const MIN_READ_INTERVAL_MS = 10;
 
 /**
  * Delivers the event log to this instance's subscribers, in log order, each event once.
@@ -45,7 +67,9 @@ export class EventStream {
   private position: EventPosition = ORIGIN;
   /** True while nobody listens: the pump skips reads and jumps to the head on the next subscriber. */
   private stale = true;
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<EventSink>();
+  /** Sinks that need the task row: while none does, the pump loads no tasks. */
+  private taskReaders = 0;
   private reading: Promise<void> | null = null;
   private dirty = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -54,6 +78,9 @@ export class EventStream {
   private closed = false;
   /** Log reads by the pump (wake-ups coalesce, so this grows slower than commits do). */
   reads = 0;
+  private lastReadAt = 0;
+  /** Task loads by the pump (none while every listener selects only what the event carries). */
+  taskLoads = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -65,8 +92,60 @@ export class EventStream {
     this.pollTimer.unref();
   }
 
+  /** Client subscriptions registered (a shared group counts each of its members). */
   get subscriberCount(): number {
-    return this.subscribers.size;
+    let n = 0;
+    for (const s of this.subscribers) n += s.subscriptions;
+    return n;
+  }
+
+  /** Where the pump is: every event up to here was pushed to the sinks registered at the time. */
+  get currentPosition(): EventPosition {
+    return this.position;
+  }
+
+  /**
+   * Registers a sink: it receives every event the pump reads from now on. Resolves once it is
+   * registered (the first listener makes the pump jump to the head of the log first).
+   */
+  async attach(sink: EventSink): Promise<boolean> {
+    if (this.closed) return false;
+    if (this.stale) await this.exclusive(() => this.jumpToHead());
+    if (this.closed) return false;
+    this.subscribers.add(sink);
+    if (sink.needsTask) this.taskReaders++;
+    // A wake-up that came while nobody was registered yet was dropped: read once now.
+    this.wake();
+    return true;
+  }
+
+  detach(sink: EventSink): void {
+    if (!this.subscribers.delete(sink)) return;
+    if (sink.needsTask) this.taskReaders--;
+    // Nobody listens: stop following the log. The next subscriber starts from the head then,
+    // not from this old position (it must not receive what was committed before it came).
+    if (this.subscribers.size === 0) this.stale = true;
+  }
+
+  /**
+   * Replay for a subscription that joins at `upTo` (the pump's position when it registered):
+   * batches of the logged events after `after` up to `upTo`, tasks loaded, through its own
+   * EntityManager. An empty batch means done.
+   */
+  replayer(after: EventPosition, upTo: EventPosition): () => Promise<TaskEventPayload[]> {
+    const em = this.orm.em.fork() as EntityManager;
+    let from = after;
+    return async () => {
+      if (comparePositions(from, upTo) >= 0) return [];
+      const rows = await sql<EventRow>(em, REPLAY_SQL, [from.txid, from.id, upTo.txid, upTo.id, BATCH]);
+      if (rows.length === 0) {
+        from = upTo;
+        return [];
+      }
+      from = { txid: rows[rows.length - 1]!.txid, id: rows[rows.length - 1]!.id };
+      em.clear();
+      return this.toPayloads(em, rows, true);
+    };
   }
 
   /** Something may have been committed: read the log (coalesced with a read in progress). */
@@ -94,36 +173,18 @@ export class EventStream {
     // up to its cursor were already delivered to it, so they are skipped, not sent twice.
     const afterKey = after ? encodeCursor(after) : null;
     const wanted = afterKey ? (e: TaskEventPayload) => e.cursor > afterKey && matches(e) : matches;
-    const sub = new Subscriber(wanted, this.options.bufferLimit, (s) => this.unsubscribe(s), onOverflow);
-    if (this.closed) {
+    const sub = new Subscriber(wanted, this.options.bufferLimit, (s) => this.detach(s), onOverflow);
+    if (!(await this.attach(sub))) {
       sub.end();
       return sub;
     }
-    if (this.stale) await this.exclusive(() => this.jumpToHead());
-    if (this.closed) {
-      sub.end();
-      return sub;
-    }
-    this.subscribers.add(sub);
     const upTo = this.position;
-    // A wake-up that came while nobody was registered yet was dropped: read once now.
-    this.wake();
-    if (after && comparePositions(after, upTo) < 0) {
-      const em = this.orm.em.fork() as EntityManager;
-      let from = after;
-      sub.replay = async () => {
-        const rows = await sql<EventRow>(em, REPLAY_SQL, [from.txid, from.id, upTo.txid, upTo.id, BATCH]);
-        if (rows.length === 0) return [];
-        from = { txid: rows[rows.length - 1]!.txid, id: rows[rows.length - 1]!.id };
-        em.clear();
-        return this.toPayloads(em, rows);
-      };
-    }
+    if (after && comparePositions(after, upTo) < 0) sub.replay = this.replayer(after, upTo);
     return sub;
   }
 
   /** Events after a cursor older than the pruning mark are gone: say so instead of replaying a partial log. */
-  private async refuseIfPruned(after: EventPosition): Promise<void> {
+  async refuseIfPruned(after: EventPosition): Promise<void> {
     const [mark] = await sql<EventPosition>(this.orm.em.fork() as EntityManager, PRUNED_UP_TO_SQL);
     if (mark && comparePositions(after, mark) < 0) {
       throw new BadInputError(
@@ -138,15 +199,8 @@ export class EventStream {
     this.closed = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    for (const s of [...this.subscribers]) s.end();
+    for (const s of [...this.subscribers]) (s as Partial<{ end(): void }>).end?.();
     await this.reading?.catch(() => {});
-  }
-
-  private unsubscribe(sub: Subscriber): void {
-    this.subscribers.delete(sub);
-    // Nobody listens: stop following the log. The next subscriber starts from the head then,
-    // not from this old position (it must not receive what was committed before it came).
-    if (this.subscribers.size === 0) this.stale = true;
   }
 
   private async exclusive(work: () => Promise<void>): Promise<void> {
@@ -164,7 +218,14 @@ export class EventStream {
   }
 
   private async readLoop(): Promise<void> {
+    let first = true;
     do {
+      if (!first) {
+        const wait = this.lastReadAt + MIN_READ_INTERVAL_MS - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (this.closed) return;
+      }
+      first = false;
       this.dirty = false;
       if (this.subscribers.size === 0) {
         this.stale = true;
@@ -196,6 +257,7 @@ export class EventStream {
 
   private async readOnce(): Promise<'full' | 'pending' | 'done'> {
     this.reads++;
+    this.lastReadAt = performance.now();
     const em = this.orm.em.fork() as EntityManager;
     // Prepared: this runs after every commit while anyone listens (see preparedSql).
     const [{ events, pending }] = await preparedSql<{ events: EventRow[]; pending: boolean }>(em, 'event_pump_read', PUMP_READ_SQL, [
@@ -204,7 +266,9 @@ export class EventStream {
       BATCH,
     ]);
     if (events.length > 0) {
-      const payloads = await this.toPayloads(em, events);
+      const withTasks = this.taskReaders > 0;
+      if (withTasks) this.taskLoads++;
+      const payloads = await this.toPayloads(em, events, withTasks);
       // Synchronous from here: dispatch and advance together (see the class comment).
       for (const p of payloads) for (const s of this.subscribers) s.push(p);
       const last = events[events.length - 1]!;
@@ -214,11 +278,14 @@ export class EventStream {
     return pending ? 'pending' : 'done';
   }
 
-  private async toPayloads(em: EntityManager, rows: EventRow[]): Promise<TaskEventPayload[]> {
-    const ids = [...new Set(rows.map((r) => r.taskId))];
-    // Named columns, not *: a prepared `select *` fails once a migration adds a column.
-    const taskRows = await preparedSql(em, 'event_tasks', `select ${taskColumns()} from task where id = any(?::uuid[])`, [ids]);
-    const tasks = new Map(toTasks(taskRows).map((t) => [t.id, t]));
+  private async toPayloads(em: EntityManager, rows: EventRow[], withTasks: boolean): Promise<TaskEventPayload[]> {
+    let tasks = new Map<string, Task>();
+    if (withTasks) {
+      const ids = [...new Set(rows.map((r) => r.taskId))];
+      // Named columns, not *: a prepared `select *` fails once a migration adds a column.
+      const taskRows = await preparedSql(em, 'event_tasks', `select ${taskColumns()} from task where id = any(?::uuid[])`, [ids]);
+      tasks = new Map(toTasks(taskRows).map((t) => [t.id, t]));
+    }
     return rows.map((r) => ({
       cursor: encodeCursor({ txid: r.txid, id: r.id }),
       taskId: r.taskId,

@@ -1,4 +1,4 @@
-import type { TaskEventPayload } from './event-stream';
+import type { EventSink, TaskEventPayload } from './event-stream';
 
 export class SlowSubscriberError extends Error {
   constructor(limit: number) {
@@ -11,7 +11,10 @@ export class SlowSubscriberError extends Error {
  * them as an async iterator. A consumer that falls more than `limit` events behind is dropped
  * (the iterator throws) instead of growing memory without bound.
  */
-export class Subscriber implements AsyncIterableIterator<TaskEventPayload> {
+export class Subscriber implements AsyncIterableIterator<TaskEventPayload>, EventSink {
+  /** A client's own queue: it may read anything of the event, the task included. */
+  readonly needsTask = true;
+  readonly subscriptions = 1;
   private readonly queue: TaskEventPayload[] = [];
   private readonly replayed: TaskEventPayload[] = [];
   private waiter: ((r: IteratorResult<TaskEventPayload>) => void) | null = null;

@@ -59,4 +59,31 @@ describe('a subscriber that stops reading', () => {
     await normalSub.waitFor(81);
     await normal.dispose();
   });
+
+  it('among 8 fast subscribers sharing its execution, only the slow one is cut off; the others get every event', async () => {
+    const p = await createProject(ts);
+    const created = await ts.ok(`mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, {
+      i: Array.from({ length: 40 }, (_, k) => ({ projectId: p, title: `big ${k}`, description: BIG })),
+    });
+    const ids: string[] = created.createTasks.map((t: { id: string }) => t.id);
+    const { stream } = ts.server.services;
+    const base = stream.subscriberCount;
+    const slow = await connectClient(ts.wsUrl);
+    const slowSub = await watchStatus(slow, ts.url, { projectId: p }, HEAVY_FIELDS);
+    const fast = await Promise.all(Array.from({ length: 8 }, () => connectClient(ts.wsUrl)));
+    const fastSubs = [];
+    for (const c of fast) fastSubs.push(await watchStatus(c, ts.url, { projectId: p }, HEAVY_FIELDS));
+    expect(stream.subscriberCount).toBe(base + 9);
+    slow.socket().pause();
+
+    for (let k = 0; k < 40; k++) await claim(ts, p);
+    for (const id of ids) expect(errorCode(await complete(ts, id))).toBeUndefined();
+    await Promise.all(fastSubs.map((s) => s.waitFor(80, 20_000)));
+    await waitUntil(() => stream.subscriberCount === base + 8, 10_000, 'the slow subscriber to be dropped');
+    for (const s of fastSubs) expect(s.events.map((e) => e.cursor)).toEqual(fastSubs[0]!.events.map((e) => e.cursor));
+    slow.socket().resume();
+    expect((await slow.closed).code).toBe(SLOW_SUBSCRIBER_CLOSE_CODE);
+    expect(slowSub.events.length).toBeLessThan(80);
+    await Promise.all(fast.map((c) => c.dispose()));
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
 import { claim, complete, createProject, createTask, errorCode, fail } from '../helpers/fixtures';
-import { collect, connectClient, LiveClient, subscriberCount } from '../helpers/ws-client';
+import { collect, Collector, connectClient, LiveClient, subscriberCount, waitUntil } from '../helpers/ws-client';
 
 let ts: TestServer;
 let live: LiveClient;
@@ -95,5 +95,28 @@ describe('taskReady', () => {
     expect(event!.id).toBe(t.id);
     expect(event!.status).toBe('READY');
     worker.unsubscribe();
+  });
+
+  it('delivery: ONE wakes one idle worker per READY task, in turn; a dashboard (ALL) still sees every one', async () => {
+    const p = await createProject(ts);
+    const before = await subscriberCount(ts.url);
+    const doc = `subscription($p: ID!) { taskReady(projectId: $p, delivery: ONE) { id } }`;
+    const workers: Collector<{ id: string }>[] = [];
+    for (let k = 0; k < 5; k++) workers.push(await collect<{ id: string }>(live, doc, { p }));
+    const dashboard = await collect<{ id: string }>(live, `subscription($p: ID!) { taskReady(projectId: $p) { id } }`, { p });
+    await waitUntil(async () => (await subscriberCount(ts.url)) === before + 6, 5_000, 'six subscriptions');
+
+    await ts.ok(`mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, { i: Array.from({ length: 5 }, (_, k) => ({ projectId: p, title: `a${k}` })) });
+    await dashboard.waitFor(5);
+    await waitUntil(() => workers.reduce((n, w) => n + w.events.length, 0) === 5, 5_000, 'five wake-ups');
+    expect(workers.map((w) => w.events.length)).toEqual([1, 1, 1, 1, 1]);
+    for (let k = 0; k < 3; k++) await createTask(ts, { projectId: p, title: `b${k}` });
+    await dashboard.waitFor(8);
+    await waitUntil(() => workers.reduce((n, w) => n + w.events.length, 0) === 8, 5_000, 'eight wake-ups');
+    await dashboard.settle(200);
+    // Each task woke exactly one worker, and every task was handed out.
+    expect(workers.flatMap((w) => w.events.map((e) => e.id)).sort()).toEqual(dashboard.events.map((e) => e.id).sort());
+    expect(Math.max(...workers.map((w) => w.events.length))).toBe(2);
+    for (const w of [...workers, dashboard]) w.unsubscribe();
   });
 });

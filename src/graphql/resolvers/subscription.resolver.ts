@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
 import { TaskStatusEventType } from '../types/task-event.type';
 import { TaskType } from '../types/task.type';
 import { TaskStatusEnum } from '../types/task-status.enum';
@@ -6,7 +6,24 @@ import { assertId, assertText } from '../../domain/task-input';
 import { BadInputError } from '../../domain/errors';
 import type { TaskStatus } from '../../domain/task-status';
 import type { TaskEventPayload } from '../../events/event-stream';
+import type { Task } from '../../persistence/entities/task.entity';
+import { decodeCursor } from '../../events/cursor';
+import { LiveSource } from '../../events/live-source';
 import type { GqlContext } from '../context';
+
+export enum TaskReadyDelivery {
+  ALL = 'ALL',
+  ONE = 'ONE',
+}
+
+registerEnumType(TaskReadyDelivery, {
+  name: 'TaskReadyDelivery',
+  description: 'Who receives a taskReady event among the subscribers with the same document and arguments',
+  valuesConfig: {
+    ALL: { description: 'Every subscriber, every event (dashboards; the default)' },
+    ONE: { description: 'One subscriber per event, in turn (workers: a new task wakes one idle worker, not all of them)' },
+  },
+});
 
 interface StatusArgs {
   projectId?: string | null;
@@ -45,8 +62,15 @@ function forgetPreviousEvent(ctx: GqlContext): void {
 export class SubscriptionResolver {
   @Subscription(() => TaskStatusEventType, {
     description: 'One event per committed status change (creation included). afterCursor replays what was missed first.',
-    subscribe: ({ args, context }) =>
-      (context as GqlContext).stream.subscribe(statusFilter(args as StatusArgs), (args as StatusArgs).afterCursor, dropSlowClient(context)),
+    subscribe: async ({ args, context }) => {
+      const a = args as StatusArgs;
+      const ctx = context as GqlContext;
+      const matches = statusFilter(a);
+      const afterCursor = a.afterCursor ?? null;
+      // Refused here (BAD_USER_INPUT) rather than after the subscription started.
+      if (afterCursor) await ctx.stream.refuseIfPruned(decodeCursor(afterCursor));
+      return new LiveSource(ctx.stream, { matches, afterCursor, delivery: 'all', filterReadsTask: false, taskAt: 'taskField' }, dropSlowClient(context));
+    },
   })
   taskStatusChanged(
     @Root() event: TaskEventPayload,
@@ -61,13 +85,21 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => TaskType, {
-    description: 'Fires when a task becomes claimable (created READY, promoted, retry due, lease expired): wake up and claim.',
+    description:
+      'Fires when a task becomes claimable (created READY, promoted, retry due, lease expired): wake up and claim. delivery: ONE hands each event to one subscriber of the same document and arguments, in turn (workers; see the README), ALL (default) to every one.',
     subscribe: ({ args, context }) => {
       const projectId = assertId(args.projectId as string, 'projectId');
       const assignedTo = args.assignedTo == null ? null : assertText(args.assignedTo as string, 'assignedTo', 100);
-      return (context as GqlContext).stream.subscribe(
-        (e) => e.status === 'READY' && e.projectId === projectId && (assignedTo === null || e.task?.assignedTo === assignedTo),
-        null,
+      const delivery = args.delivery === TaskReadyDelivery.ONE ? 'one' : 'all';
+      return new LiveSource(
+        (context as GqlContext).stream,
+        {
+          matches: (e) => e.status === 'READY' && e.projectId === projectId && (assignedTo === null || e.task?.assignedTo === assignedTo),
+          afterCursor: null,
+          delivery,
+          filterReadsTask: assignedTo !== null,
+          taskAt: 'root',
+        },
         dropSlowClient(context),
       );
     },
@@ -77,8 +109,10 @@ export class SubscriptionResolver {
     @Ctx() ctx: GqlContext,
     @Arg('projectId', () => ID) _projectId: string,
     @Arg('assignedTo', () => String, { nullable: true }) _assignedTo?: string,
-  ) {
+    @Arg('delivery', () => TaskReadyDelivery, { nullable: true, defaultValue: TaskReadyDelivery.ALL }) _delivery?: TaskReadyDelivery,
+  ): Task {
     forgetPreviousEvent(ctx);
-    return event.task;
+    // Not loaded when the selection needs only what the event carries (ids, status).
+    return event.task ?? ({ id: event.taskId, projectId: event.projectId, status: 'READY' } as Task);
   }
 }
