@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler';
 import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
+import { ProjectChanges } from './events/project-changes';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
 
@@ -60,10 +61,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bufferLimit: config.subscriptionBufferLimit,
     onError: logError('event stream read failed'),
   });
+  const projectChanges = new ProjectChanges();
   const notifier = new PgNotifier(orm, {
     url: options.databaseUrl,
     instanceId: randomUUID(),
     onWake: () => stream.wake(),
+    onProjectChanged: (projectId) => projectChanges.publish(projectId),
     onError: logError('notifier'),
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
@@ -84,7 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     eventRetentionHours: config.eventRetentionHours,
     onError: logError('sweep failed'),
   });
-  const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };
+  const services: AppServices = { orm, scheduler, stream, projectChanges, config, complexityWeights: options.complexityWeights, now };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -197,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await stream.close();
+        projectChanges.close();
         logger.debug('shutdown: subscriptions closed; draining HTTP');
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');

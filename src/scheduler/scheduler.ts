@@ -13,6 +13,10 @@ import { addDependency, removeDependency } from './dependencies';
 import { updateTask } from './update-task';
 import { decomposeTask } from './decompose-task';
 import type { TaskUpdateInput } from '../domain/task-update';
+import { cancelTasks, retryTasks } from './bulk-tasks';
+import { listConcurrencyLimits, setConcurrencyLimit } from './concurrency-limits';
+import { setProjectPaused } from './pause-project';
+import type { TaskFilter } from './task-queries';
 
 /**
  * The service layer: one method per use case, each its own transaction (see the files named
@@ -69,5 +73,21 @@ export class Scheduler {
   }
   decomposeTask(em: EntityManager, id: string) {
     return decomposeTask(em, this.deps, id);
+  }
+  // Flow control (issue #16)
+  setProjectPaused(em: EntityManager, id: string, paused: boolean) {
+    return setProjectPaused(em, id, paused);
+  }
+  setConcurrencyLimit(em: EntityManager, args: { projectId: string; key: string; limit?: number | null }) {
+    return setConcurrencyLimit(em, args);
+  }
+  listConcurrencyLimits(em: EntityManager, projectId: string) {
+    return listConcurrencyLimits(em, projectId);
+  }
+  cancelTasks(em: EntityManager, args: { filter: TaskFilter; reason: string; cascade?: boolean | null; dryRun?: boolean | null }) {
+    return cancelTasks(em, this.deps, args);
+  }
+  retryTasks(em: EntityManager, args: { filter: TaskFilter; dryRun?: boolean | null }) {
+    return retryTasks(em, this.deps, args);
   }
 }
