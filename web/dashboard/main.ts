@@ -25,6 +25,7 @@ import { cancelLayouts, layoutGraph } from './layout';
 import { LiveConnection, type Feed } from './live';
 import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
+import { mountFlowControlPanel } from './panels/flow-control';
 
 declare global {
   interface Window {
@@ -527,3 +528,4 @@ ui.findInput.addEventListener('input', () => ui.findInput.setCustomValidity(''))
 renderConnection();
 renderCounts();
 void loadProjects();
+mountFlowControlPanel(document.querySelector<HTMLElement>('.sidebar')!, { client: live.client, projectId: () => hooks.projectId });
