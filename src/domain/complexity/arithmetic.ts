@@ -12,6 +12,8 @@
 
 export function withoutFloatNoise(value: number): number {
   if (value === 0 || !Number.isFinite(value)) return value;
+  // A whole number below 10^12 has at most 12 significant digits: toPrecision(12) gives it back.
+  if (Number.isInteger(value) && value < 1e12 && value > -1e12) return value;
   return Number(value.toPrecision(12));
 }
 

@@ -5,6 +5,7 @@ import { topologicalLevels } from '../dependency-graph';
 import type { ParallelGroup, SubtaskPlan } from './types';
 
 export function parallelGroups(plan: readonly SubtaskPlan[]): ParallelGroup[] {
+  if (plan.length === 0) return []; // most tasks: nothing suggested, no graph to build
   const byId = new Map(plan.map((s) => [String(s.id), s]));
   const deps = new Map(plan.map((s) => [String(s.id), s.dependencies.map(String)]));
   // Dependencies only ever point to earlier subtasks, so nothing is blocked by a cycle.

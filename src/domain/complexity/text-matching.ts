@@ -17,17 +17,29 @@ const LIST_ITEM_PATTERNS = [
   new RegExp(`\\*${SPACE}+${WORD}`, 'gu'),
 ];
 
+/**
+ * Keyword lists compiled once: lower-cased and without repeats, cached per list (the weights
+ * are frozen objects, so one list is one array for the life of the process). Lower-casing and
+ * de-duplicating every list on every estimate was a measurable part of task creation.
+ */
+const compiledKeywords = new WeakMap<readonly string[], readonly string[]>();
+
+function compiled(keywords: readonly string[]): readonly string[] {
+  let list = compiledKeywords.get(keywords);
+  if (!list) compiledKeywords.set(keywords, (list = [...new Set(keywords.map((k) => k.toLowerCase()))]));
+  return list;
+}
+
 /** How many distinct keywords of the list occur in `lowerText` (already lower-cased). */
 export function countKeywordsPresent(lowerText: string, keywords: readonly string[]): number {
   let found = 0;
-  for (const keyword of new Set(keywords.map((k) => k.toLowerCase()))) {
-    if (lowerText.includes(keyword)) found++;
-  }
+  for (const keyword of compiled(keywords)) if (lowerText.includes(keyword)) found++;
   return found;
 }
 
 export function anyKeywordPresent(lowerText: string, keywords: readonly string[]): boolean {
-  return keywords.some((keyword) => lowerText.includes(keyword.toLowerCase()));
+  for (const keyword of compiled(keywords)) if (lowerText.includes(keyword)) return true;
+  return false;
 }
 
 function escapeRegExp(text: string): string {
@@ -43,6 +55,9 @@ const fileNamePatterns = new Map<string, RegExp>();
  * class: a match starts where a word starts and the extension must end a word ("x.tsx" is none).
  */
 export function countFileNames(lowerText: string, extensions: readonly string[]): number {
+  // Every match contains a "."; most titles have none, and the Unicode look-around pattern is
+  // the estimator's most expensive step.
+  if (!lowerText.includes('.')) return 0;
   const key = extensions.join('\u0000');
   let pattern = fileNamePatterns.get(key);
   if (!pattern) {
@@ -55,8 +70,13 @@ export function countFileNames(lowerText: string, extensions: readonly string[])
 
 /** List items in the original (not lower-cased) text: numbered, dashed and starred. */
 export function countListItems(text: string): number {
-  return LIST_ITEM_PATTERNS.reduce((sum, pattern) => sum + countMatches(text, pattern), 0);
+  // Each pattern needs its literal character ("." / "-" / "*"): skip the ones that cannot match.
+  let sum = 0;
+  for (let i = 0; i < LIST_ITEM_PATTERNS.length; i++) if (text.includes(LIST_ITEM_MARKS[i]!)) sum += countMatches(text, LIST_ITEM_PATTERNS[i]!);
+  return sum;
 }
+
+const LIST_ITEM_MARKS = ['.', '-', '*'];
 
 function countMatches(text: string, pattern: RegExp): number {
   let n = 0;
@@ -66,7 +86,17 @@ function countMatches(text: string, pattern: RegExp): number {
 
 /** Length in code points, as Python's len(str) (JS .length counts UTF-16 units). */
 export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
+  // UTF-16 units minus the second half of each surrogate pair (what the string iterator joins).
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
