@@ -1,13 +1,12 @@
 import { BadInputError } from './errors';
-import { assertText } from './task-input';
+import { assertText, LIMITS } from './task-input';
 
 /** Flow control rules (issue #16): pure checks of concurrency limits and bulk filters. */
 
-export const CONCURRENCY_KEY_LENGTH = 200;
 export const MAX_CONCURRENCY_LIMIT = 1_000_000;
 
 export function assertConcurrencyKey(value: string, field = 'key'): string {
-  return assertText(value, field, CONCURRENCY_KEY_LENGTH);
+  return assertText(value, field, LIMITS.concurrencyKeyLength);
 }
 
 /** null removes the limit; 0 is allowed (nothing with that key starts: a per-key pause). */

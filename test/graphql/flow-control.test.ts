@@ -19,11 +19,6 @@ const RESUME = `mutation($id: ID!) { resumeProject(id: $id) { id paused } }`;
 const CLAIM_MANY = `mutation($p: ID!, $n: Int!) { claimTasks(projectId: $p, workerId: "w", limit: $n) { id title concurrencyKey } }`;
 const SET_LIMIT = `mutation($p: ID!, $k: String!, $l: Int) { setConcurrencyLimit(projectId: $p, key: $k, limit: $l) }`;
 
-/** Until `create` lands the concurrencyKey input, tasks get their key the way the column is written. */
-async function setKey(ids: string[], key: string | null) {
-  await ts.orm.em.getConnection().execute(`update task set concurrency_key = ? where id in (${ids.map(() => '?').join(',')})`, [key, ...ids]);
-}
-
 describe('pauseProject / resumeProject', () => {
   it('claims return nothing while paused; everything else works; projectChanged tells subscribers', async () => {
     const p = await createProject(ts);
@@ -83,12 +78,8 @@ describe('setConcurrencyLimit', () => {
   it('the claim skips tasks over the limit, which keep their place; unkeyed and other tasks still go', async () => {
     const p = await createProject(ts);
     const keyed = [];
-    for (let k = 0; k < 5; k++) keyed.push(await createTask(ts, { projectId: p, title: `k${k}`, priority: 9 }));
+    for (let k = 0; k < 5; k++) keyed.push(await createTask(ts, { projectId: p, title: `k${k}`, priority: 9, concurrencyKey: 'api' }));
     const free = [await createTask(ts, { projectId: p, title: 'free0', priority: 1 }), await createTask(ts, { projectId: p, title: 'free1', priority: 1 })];
-    await setKey(
-      keyed.map((t) => t.id),
-      'api',
-    );
     await ts.ok(SET_LIMIT, { p, k: 'api', l: 2 });
 
     // One statement for 10 slots: the first two keyed tasks, then the free ones behind the rest.
@@ -115,8 +106,7 @@ describe('setConcurrencyLimit', () => {
 
   it('a claimer facing only over-limit tasks gets null at once, without retrying in a loop', async () => {
     const p = await createProject(ts);
-    const t = await createTask(ts, { projectId: p, title: 'only' });
-    await setKey([t.id], 'solo');
+    await createTask(ts, { projectId: p, title: 'only', concurrencyKey: 'solo' });
     await ts.ok(SET_LIMIT, { p, k: 'solo', l: 0 });
     const statements = ts.server.services.scheduler.claims.statements;
     expect(await claim(ts, p)).toBeNull();

@@ -37,10 +37,8 @@ describe('concurrency limits across instances', () => {
     const TASKS = 500;
     const [a, b] = servers.map((s) => s.url) as [string, string];
     const p = (await gql(a, `mutation { createProject(input: { name: "limited" }) { id } }`)).createProject.id as string;
-    const inputs = Array.from({ length: TASKS }, (_, k) => ({ projectId: p, title: `t${k}` }));
+    const inputs = Array.from({ length: TASKS }, (_, k) => ({ projectId: p, title: `t${k}`, concurrencyKey: 'api' }));
     await gql(a, `mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, { i: inputs });
-    // The concurrencyKey input arrives with the `create` branch; the column is the same.
-    await pg.query(`update task set concurrency_key = 'api' where project_id = $1`, [p]);
     expect((await gql(b, `mutation($p: ID!) { setConcurrencyLimit(projectId: $p, key: "api", limit: ${LIMIT}) }`, { p })).setConcurrencyLimit).toBe(LIMIT);
 
     // Held by this test: claimed (the claim committed before its response) and not yet sent for
