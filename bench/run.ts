@@ -14,12 +14,13 @@ import { startLatency } from './workloads/start-latency';
 import { dependencies } from './workloads/dependencies';
 import { scale } from './workloads/scale';
 import { floor } from './workloads/floor';
+import { flow } from './workloads/flow';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
  * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
- * W1 (throughput), W2 (start latency), W3 (dependencies), Scale and Memory. Prints a table per workload and a
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Flow (concurrency keys, bulk cancel) and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
     await attempt('W2', () => startLatency(c));
     await attempt('W3', () => dependencies(c, w1?.perTaskApi ?? (null as Spread | null)));
     const sc = await attempt('Scale', () => scale(c));
+    await attempt('Flow', () => flow(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });
