@@ -65,7 +65,8 @@ function unblockSql(candidates: 'dependents' | 'tasks'): string {
           group by c.id
          having not coalesce(bool_or(dep.status in ('FAILED', 'CANCELLED', 'BLOCKED')), false)
        ), updated as (
-         update task t set status = case when freed.all_done then 'READY' else 'PENDING' end,
+         -- runAt still ahead: SCHEDULED (the sweeper promotes it then), not READY.
+         update task t set status = case when not freed.all_done then 'PENDING' when t.run_at > now() then 'SCHEDULED' else 'READY' end,
                 updated_at = now(), metadata = t.metadata - 'blockedBy' - 'blockedAt'
            from freed where t.id = freed.id
          returning t.id, t.project_id, t.status
