@@ -102,12 +102,12 @@ describe('cancelTasks / retryTasks', () => {
     expect((await getTask(ts, c.id)).status).toBe('BLOCKED');
   });
 
-  it('100,000 tasks in batches of short transactions: a few seconds, every change an event, claims go on meanwhile', async () => {
+  it('30,000 tasks in batches of short transactions, every change an event, claims go on meanwhile (100,000: bench Flow)', async () => {
     const p = await createProject(ts);
     const conn = ts.orm.em.getConnection();
     await conn.execute(
       `insert into task (id, project_id, title, priority, effective_priority, status, context, metadata, retry_count, max_retries, waiting_on, created_at, updated_at)
-       select gen_random_uuid(), ?, 'bulk ' || i, 5, 5, 'READY', '{}', '{}', 0, 3, 0, now(), now() from generate_series(1, 100000) as i`,
+       select gen_random_uuid(), ?, 'bulk ' || i, 5, 5, 'READY', '{}', '{}', 0, 3, 0, now(), now() from generate_series(1, 30000) as i`,
       [p],
     );
     await conn.execute('analyze task');
@@ -125,13 +125,18 @@ describe('cancelTasks / retryTasks', () => {
     const seconds = (Date.now() - started) / 1000;
     running = false;
     await claimer;
-    expect(r.matched).toBe(100_000);
-    expect(r.changed).toBe(100_000);
-    expect(await statuses(p)).toEqual({ CANCELLED: 100_000 });
-    const [{ n }] = await conn.execute<{ n: number }[]>(`select count(*)::int as n from task_event where project_id = ? and status = 'CANCELLED'`, [p]);
-    expect(n).toBe(100_000);
+    expect(r.matched).toBe(30_000);
+    expect(r.changed).toBe(30_000);
+    expect(await statuses(p)).toEqual({ CANCELLED: 30_000 });
+    const [{ n, transactions }] = await conn.execute<{ n: number; transactions: number }[]>(
+      `select count(*)::int as n, count(distinct txid)::int as transactions from task_event where project_id = ? and status = 'CANCELLED'`,
+      [p],
+    );
+    expect(n).toBe(30_000);
+    // One short transaction per batch of 1,000, not one long one.
+    expect(transactions).toBe(30);
     expect(claims).toBeGreaterThan(1);
-    // Generous for a shared 2-core machine; about 3 s when it is quiet.
-    expect(seconds).toBeLessThan(60);
+    // Generous for a shared 2-core machine (about 1 s when it is quiet); the bench times 100,000.
+    expect(seconds).toBeLessThan(30);
   }, 120_000);
 });
