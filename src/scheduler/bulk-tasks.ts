@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CANCELLABLE_STATUSES, requireFilterProject, RETRYABLE_STATUSES } from '../domain/flow-control';
 import { assertText } from '../domain/task-input';
-import { BULK_RETRY_FAILED_SQL, bulkCancelSql, bulkCountSql, bulkRetryLockSql } from '../persistence/sql/bulk.sql';
+import { BULK_CANCEL_SQL, BULK_RETRY_FAILED_SQL, bulkCountSql, bulkLockSql } from '../persistence/sql/bulk.sql';
 import { sql } from '../persistence/sql/run';
 import { inTransaction, SchedulerDeps } from './context';
 import { blockWaitingDescendants, cancelDescendants, unblockDescendants, unblockTasks } from './descendants';
@@ -44,25 +44,20 @@ export async function cancelTasks(
   const reason = assertText(args.reason, 'reason', 2_000);
   const { where, bindings, counts } = await prepare(em, args.filter, CANCELLABLE_STATUSES);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
-  const statement = bulkCancelSql(where);
+  const lock = bulkLockSql(where);
   const because = `dependency was cancelled in bulk: ${reason.slice(0, 200)}`;
   let after = '0';
   let changed = 0;
   for (;;) {
     const done = await inTransaction(em.fork(), deps, async (tem) => {
-      const [row] = await sql<{ last_seq: string | null; ids: string[] }>(tem, statement, [
-        ...bindings,
-        CANCELLABLE_STATUSES,
-        after,
-        BULK_BATCH_SIZE,
-        reason,
-        deps.now().toISOString(),
-      ]);
-      if (!row || row.last_seq === null) return true;
-      after = row.last_seq;
-      changed += row.ids.length;
-      if (args.cascade) changed += (await cancelDescendants(tem, row.ids, because)).length;
-      else await blockWaitingDescendants(tem, row.ids, because);
+      const rows = await sql<{ id: string; status: string; seq: string }>(tem, lock, [...bindings, CANCELLABLE_STATUSES, after, BULK_BATCH_SIZE]);
+      if (rows.length === 0) return true;
+      after = maxSeq(rows, after);
+      const ids = rows.map((r) => r.id);
+      const cancelled = (await sql<{ id: string }>(tem, BULK_CANCEL_SQL, [reason, deps.now().toISOString(), ids, rows.map((r) => r.status), ids])).map((r) => r.id);
+      changed += cancelled.length;
+      if (args.cascade) changed += (await cancelDescendants(tem, cancelled, because)).length;
+      else await blockWaitingDescendants(tem, cancelled, because);
       return false;
     });
     if (done) break;
@@ -78,14 +73,14 @@ export async function cancelTasks(
 export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: { filter: TaskFilter; dryRun?: boolean | null }): Promise<BulkResult> {
   const { where, bindings, counts } = await prepare(em, args.filter, RETRYABLE_STATUSES);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
-  const lock = bulkRetryLockSql(where);
+  const lock = bulkLockSql(where);
   let after = '0';
   let changed = 0;
   for (;;) {
     const done = await inTransaction(em.fork(), deps, async (tem) => {
-      const rows = await sql<{ id: string; status: string; seq: string }>(tem, lock, [...bindings, after, BULK_BATCH_SIZE]);
+      const rows = await sql<{ id: string; status: string; seq: string }>(tem, lock, [...bindings, RETRYABLE_STATUSES, after, BULK_BATCH_SIZE]);
       if (rows.length === 0) return true;
-      after = rows.reduce((max, r) => (BigInt(r.seq) > BigInt(max) ? r.seq : max), after);
+      after = maxSeq(rows, after);
       const failed = rows.filter((r) => r.status === 'FAILED').map((r) => r.id);
       const blocked = rows.filter((r) => r.status === 'BLOCKED').map((r) => r.id);
       if (failed.length > 0) {
@@ -98,4 +93,9 @@ export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: {
     if (done) break;
   }
   return { matched: counts.matched, changed, dryRun: false };
+}
+
+/** The keyset position after a batch: its highest creation sequence number. */
+function maxSeq(rows: readonly { seq: string }[], after: string): string {
+  return rows.reduce((max, r) => (BigInt(r.seq) > BigInt(max) ? r.seq : max), after);
 }

@@ -11,41 +11,43 @@
  *
  * `where` is the filter as SQL over task columns (task-filter.ts) with its bindings first.
  */
-export function bulkCancelSql(where: string): string {
+/**
+ * Step 1 of a batch (both actions): the next `limit` tasks of the filter in a status the action
+ * changes, after the keyset position, locked in id order. Looked up by id through the primary
+ * key (`= any(array(…))`): a join here was planned as a hash join over the whole task table,
+ * once per batch. Bindings: the filter's, statuses (text[]), after seq, limit.
+ */
+export function bulkLockSql(where: string): string {
   return `
     with batch as (
-      select id, seq from task
+      select id from task
        where ${where} and status = any(?::text[]) and seq > ?::bigint
        order by seq
        limit ?
-    ), locked as (
-      select t.id, t.status from task t join batch b on b.id = t.id order by t.id for update of t
-    ), cancelled as (
-      update task t
-         set status = 'CANCELLED', updated_at = now(), worker_id = null, lease_expires_at = null, available_at = null,
-             metadata = t.metadata || jsonb_build_object('reason', ?::text, 'cancelledAt', ?::text)
-        from locked
-       where t.id = locked.id and t.status not in ('COMPLETED', 'CANCELLED')
-      returning t.id, t.project_id, locked.status as previous_status
-    ), logged as (
-      insert into task_event (task_id, project_id, previous_status, status)
-      select id, project_id, previous_status, 'CANCELLED' from cancelled
     )
-    select (select max(seq) from batch)::text as last_seq,
-           coalesce((select array_agg(id::text) from cancelled), '{}') as ids`;
+    select t.id::text, t.status, t.seq::text from task t where t.id = any(array(select id from batch)) order by t.id for update`;
 }
 
-/** retryTasks, step 1: the next batch of FAILED / BLOCKED tasks of the filter, locked in id order. */
-export function bulkRetryLockSql(where: string): string {
-  return `
-    with batch as (
-      select id, seq from task
-       where ${where} and status in ('FAILED', 'BLOCKED') and seq > ?::bigint
-       order by seq
-       limit ?
-    )
-    select t.id::text, t.status, b.seq::text from task t join batch b on b.id = t.id order by t.id for update of t`;
-}
+/**
+ * cancelTasks, step 2: the locked batch CANCELLED as cancelTask leaves a task (reason and
+ * cancelledAt in metadata, lease dropped), guarded again by status; one event per task. The
+ * previous statuses come from step 1 (the rows are locked since); `t.id = any(…)` lets the
+ * planner reach the rows through the primary key instead of hashing the whole table.
+ * Bindings: reason, cancelledAt (ISO text), ids (uuid[]), previous statuses (text[]), ids again.
+ */
+export const BULK_CANCEL_SQL = `
+  with cancelled as (
+    update task t
+       set status = 'CANCELLED', updated_at = now(), worker_id = null, lease_expires_at = null, available_at = null,
+           metadata = t.metadata || jsonb_build_object('reason', ?::text, 'cancelledAt', ?::text)
+      from unnest(?::uuid[], ?::text[]) as prev(id, status)
+     where t.id = prev.id and t.id = any(?::uuid[]) and t.status not in ('COMPLETED', 'CANCELLED')
+    returning t.id, t.project_id, prev.status as previous_status
+  ), logged as (
+    insert into task_event (task_id, project_id, previous_status, status)
+    select id, project_id, previous_status, 'CANCELLED' from cancelled
+  )
+  select id::text from cancelled`;
 
 /**
  * retryTasks, step 2: FAILED tasks back to the queue at once, as retryTask does (FAILED ->
