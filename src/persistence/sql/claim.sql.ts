@@ -37,7 +37,8 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * their place (priority, seq) unchanged. The price: in a project that has limits, claim
  * statements queue one at a time behind the limit rows (each holds them for one short statement;
  * the coalescer already sends one per instance and queue). Projects without limits keep the
- * old plan plus two cheap checks (`concurrency_key is null or …` and the paused flag).
+ * old plan plus two one-time checks (limits exist? paused?) and a `concurrency_key is null or …`
+ * filter; the per-key ranking runs only for candidates that carry a key.
  * A batch whose head holds more tasks of a limited key than it may start can return fewer tasks
  * than asked for (never none while something is claimable): the claimer asks again.
  *
@@ -62,13 +63,18 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
       order by effective_priority desc, seq
       limit ?
       for update skip locked
-    ), ranked as (
-      select p.*, row_number() over (partition by p.concurrency_key order by p.effective_priority desc, p.seq) as key_rank from picked p
+    ), keyed_allowed as (
+      -- Of each limited key, the first \`allowed\` candidates. Only evaluated when a candidate has
+      -- a key (the OR below stops at \`concurrency_key is null\`): unkeyed claims never rank.
+      select r.id from (
+        select id, concurrency_key, row_number() over (partition by concurrency_key order by effective_priority desc, seq) as key_rank
+          from picked where concurrency_key is not null
+      ) r left join allowance a on a.key = r.concurrency_key
+       where a.key is null or r.key_rank <= a.allowed
     ), next as (
       -- Numbered apart from the locking query: FOR UPDATE does not combine with window functions.
-      select r.id, r.status, row_number() over (order by r.effective_priority desc, r.seq) as n
-        from ranked r left join allowance a on a.key = r.concurrency_key
-       where r.concurrency_key is null or a.key is null or r.key_rank <= a.allowed
+      select id, status, row_number() over (order by effective_priority desc, seq) as n from picked
+       where concurrency_key is null or id in (select id from keyed_allowed)
     ), claimed as (
       update task t
          set status = 'RUNNING', worker_id = slots.worker_id, lease_expires_at = now() + make_interval(secs => slots.lease),
