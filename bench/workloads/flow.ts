@@ -24,10 +24,10 @@ import { log, num, progress, table, withSpread } from '../report';
  */
 type Key = 'apiPlain' | 'apiKeyed' | 'apiLimited' | 'rawBefore' | 'rawNow';
 
-/** The claim statement before flow control (commit ce1b95b), one claimer's slots, returning the id. */
+/** The claim statement before flow control (main at 79d491b), one claimer's slots, returning the id. */
 const CLAIM_BEFORE_SQL = positional(`
     with slots as (
-      select * from unnest(?::text[], ?::float8[]) with ordinality as s(worker_id, lease, n)
+      select * from unnest(?::text[], ?::float8[], ?::uuid[]) with ordinality as s(worker_id, lease, token_id, n)
     ), picked as (
       select id, status, effective_priority, seq from task
       where project_id = ?
@@ -40,7 +40,7 @@ const CLAIM_BEFORE_SQL = positional(`
       select id, status, row_number() over (order by effective_priority desc, seq) as n from picked
     ), claimed as (
       update task t
-         set status = 'RUNNING', worker_id = slots.worker_id, lease_expires_at = now() + make_interval(secs => slots.lease),
+         set status = 'RUNNING', worker_id = slots.worker_id, claimed_by_token_id = slots.token_id, lease_expires_at = now() + make_interval(secs => slots.lease),
              started_at = now(), updated_at = now(), available_at = null, attempt = t.attempt + 1
         from next join slots on slots.n = next.n
        where t.id = next.id
@@ -55,7 +55,7 @@ const CLAIM_NOW_SQL = positional(claimStatement(false, ['id']).text);
 
 function rawClaimWorker(pool: Pool, projectId: string, workerId: string, which: 'before' | 'now', until: number): Promise<number> {
   const text = which === 'before' ? CLAIM_BEFORE_SQL : CLAIM_NOW_SQL;
-  const values = which === 'before' ? [[workerId], [30], projectId, 1] : [[workerId], [30], projectId, projectId, projectId, projectId, 1];
+  const values = which === 'before' ? [[workerId], [30], [null], projectId, 1] : [[workerId], [30], [null], projectId, projectId, projectId, projectId, 1];
   return (async () => {
     const c = await pool.connect();
     try {

@@ -30,7 +30,12 @@ export class PgNotifier {
   constructor(
     private readonly orm: MikroORM,
     private readonly options: {
-      url: string;
+      /**
+       * The LISTEN connection's URL: a session of its own, so never a transaction-mode pooler
+       * (it would hand the LISTEN to a server connection that others then use). null: send
+       * NOTIFY (for instances that listen) but listen to none; the caller polls instead.
+       */
+      url: string | null;
       instanceId: string;
       onWake: () => void;
       onError: (e: unknown) => void;
@@ -45,7 +50,7 @@ export class PgNotifier {
   }
 
   async start(): Promise<void> {
-    await this.connect();
+    if (this.options.url !== null) await this.connect();
   }
 
   notify(): void {
@@ -84,7 +89,7 @@ export class PgNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.options.url });
+    const client = new Client({ connectionString: this.options.url! });
     client.on('notification', (msg) => {
       if (msg.channel === PROJECT_CHANGED_CHANNEL) return this.options.onProjectChanged?.(msg.payload ?? '');
       if (msg.payload !== this.options.instanceId) this.options.onWake();

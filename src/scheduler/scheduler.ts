@@ -17,6 +17,7 @@ import { cancelTasks, retryTasks } from './bulk-tasks';
 import { listConcurrencyLimits, setConcurrencyLimit } from './concurrency-limits';
 import { setProjectPaused } from './pause-project';
 import type { TaskFilter } from './task-queries';
+import type { LeaseGuard } from '../auth/principal';
 
 /**
  * The service layer: one method per use case, each its own transaction (see the files named
@@ -43,14 +44,14 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);
   }
-  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null } & ReturnedFields) {
+  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null; guard?: LeaseGuard | null } & ReturnedFields) {
     return heartbeatTask(em, this.deps, args);
   }
-  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
+  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return completeTask(em, this.deps, args, this.completions);
   }
-  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields) {
-    return completeTasks(em, this.deps, inputs, returned);
+  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return completeTasks(em, this.deps, inputs, returned, guard ?? null);
   }
   failTask(em: EntityManager, args: FailArgs) {
     return failTask(em, this.deps, args);
@@ -73,8 +74,8 @@ export class Scheduler {
   updateTask(em: EntityManager, args: { id: string; input: TaskUpdateInput }) {
     return updateTask(em, this.deps, args);
   }
-  decomposeTask(em: EntityManager, id: string) {
-    return decomposeTask(em, this.deps, id);
+  decomposeTask(em: EntityManager, id: string, guard?: LeaseGuard | null) {
+    return decomposeTask(em, this.deps, id, guard ?? null);
   }
   // Flow control (issue #16)
   setProjectPaused(em: EntityManager, id: string, paused: boolean) {

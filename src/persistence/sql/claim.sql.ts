@@ -42,13 +42,16 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * A batch whose head holds more tasks of a limited key than it may start can return fewer tasks
  * than asked for (never none while something is claimable): the claimer asks again.
  *
- * Bindings: worker ids (text[]), lease seconds (float8[]), project id twice (limits), project id,
- * [assigned_to,] project id (paused), slot count.
+ * Bindings: worker ids (text[]), lease seconds (float8[]), claiming token ids (uuid[], null for
+ * a token not stored in the database), project id twice (limits), project id, [assigned_to,]
+ * project id (paused), slot count.
+ * `claimed_by_token_id` records the token each task was claimed with: a WORKER token may then
+ * heartbeat/complete/fail only the tasks it claimed itself (src/auth, "own leases only").
  */
 function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]): string {
   return `
     with slots as (
-      select * from unnest(?::text[], ?::float8[]) with ordinality as s(worker_id, lease, n)
+      select * from unnest(?::text[], ?::float8[], ?::uuid[]) with ordinality as s(worker_id, lease, token_id, n)
     ), allowance as materialized (
       select a.key, a.allowed from claim_key_allowance(?::uuid) a
        where exists (select 1 from concurrency_limit l where l.project_id = ?::uuid)
@@ -77,7 +80,7 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
        where concurrency_key is null or id in (select id from keyed_allowed)
     ), claimed as (
       update task t
-         set status = 'RUNNING', worker_id = slots.worker_id, lease_expires_at = now() + make_interval(secs => slots.lease),
+         set status = 'RUNNING', worker_id = slots.worker_id, claimed_by_token_id = slots.token_id, lease_expires_at = now() + make_interval(secs => slots.lease),
              started_at = now(), updated_at = now(), available_at = null, attempt = t.attempt + 1
         from next join slots on slots.n = next.n
        where t.id = next.id
