@@ -3,7 +3,7 @@ import { createProject, createTask } from '../helpers/fixtures';
 import { screenshot } from './support/browser';
 import { statusCounts } from './support/seed';
 import { waitForProject } from './support/dashboard';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, signedIn, useBrowserSuite } from './support/suite';
 
 const suite = useBrowserSuite();
 let projectId: string;
@@ -20,7 +20,7 @@ describe('dashboard flow-control panel', () => {
   it('pauses and resumes (live both ways), sets a concurrency limit, and bulk-cancels the filtered set after a dry-run count', async () => {
     const { ts, browser, origin } = suite;
     const page = await browser.newPage();
-    await page.goto(`${origin}/?project=${projectId}`);
+    await page.goto(signedIn(`${origin}/?project=${projectId}`));
     await waitForProject(page, projectId);
     const state = page.getByTestId('project-paused');
     await eventually(() => state.textContent()).toBe('running');
