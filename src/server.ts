@@ -130,20 +130,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authenticator.forget(tokenId);
     sockets.revoked(tokenId);
   };
-  const revocations = new RevocationListener({
-    url: options.databaseUrl,
-    onRevoked: tokenRevoked,
-    onListening: () => {
-      // Revocations sent while the connection was down were missed: start over from the database.
-      authenticator.forgetAll();
-      const open = sockets.tokenIds();
-      if (open.length === 0) return;
-      sql<{ id: string }>(orm.em as EntityManager, UNUSABLE_TOKENS_SQL, [open])
-        .then((rows) => rows.forEach((r) => tokenRevoked(r.id)))
-        .catch(logError('re-checking WebSocket tokens'));
-    },
-    onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
-  });
+  /** Closes the sockets of tokens revoked (or expired) meanwhile, from the database. */
+  const recheckSockets = () => {
+    const open = sockets.tokenIds();
+    if (open.length === 0) return;
+    sql<{ id: string }>(orm.em as EntityManager, UNUSABLE_TOKENS_SQL, [open])
+      .then((rows) => rows.forEach((r) => tokenRevoked(r.id)))
+      .catch(logError('re-checking WebSocket tokens'));
+  };
+  // LISTEN needs a direct (or session-mode) connection, like the notifier's. Behind a
+  // transaction pooler without DATABASE_DIRECT_URL: other instances' revocations reach this one
+  // by polling (open sockets every 2 s; HTTP within the 5 s token cache).
+  const revocations =
+    listenUrl === null
+      ? null
+      : new RevocationListener({
+          url: listenUrl,
+          onRevoked: tokenRevoked,
+          onListening: () => {
+            // Revocations sent while the connection was down were missed: start over from the database.
+            authenticator.forgetAll();
+            recheckSockets();
+          },
+          onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
+        });
+  const revocationPoll = revocations === null ? setInterval(recheckSockets, 2_000).unref() : null;
   const services: AppServices = { orm, scheduler, stream, projectChanges, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
 
   const schema = await buildAppSchema();
@@ -301,7 +312,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mountWebPages(app, { webRoot: defaultWebRoot() });
 
   await notifier.start();
-  await revocations.start();
+  await revocations?.start();
   stream.start();
   sweeper.start();
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
@@ -330,7 +341,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');
         await notifier.close();
-        await revocations.close();
+        if (revocationPoll) clearInterval(revocationPoll);
+        await revocations?.close();
       })();
       return closing;
     },
