@@ -18,12 +18,13 @@ import { floor } from './workloads/floor';
 import { runAt } from './workloads/run-at';
 import { create } from './workloads/create';
 import { live } from './workloads/live';
+import { flow } from './workloads/flow';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
  * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
- * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality), Live and Memory. Prints a table per workload and a
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality), Live, Flow (concurrency keys, bulk cancel) and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -112,6 +113,7 @@ async function main(): Promise<number> {
     await attempt('Create', () => create(c));
     await attempt('Time', () => runAt(c));
     await attempt('Live', () => live(c));
+    await attempt('Flow', () => flow(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });

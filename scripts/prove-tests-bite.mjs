@@ -41,6 +41,20 @@ const MUTATIONS = [
     tests: ['test/graphql/lease.test.ts'],
   },
   {
+    name: 'concurrency limit counted without locking the limit rows',
+    file: 'src/persistence/migrations/Migration20261203050000_flow_control.ts',
+    from: 'order by l.key for update;',
+    to: 'order by l.key;',
+    tests: ['test/live/concurrency-limit.test.ts'],
+  },
+  {
+    name: 'claim ignores a paused project',
+    file: 'src/persistence/sql/claim.sql.ts',
+    from: 'and not coalesce((select paused from project where id = ?::uuid), false)',
+    to: 'and (?::uuid is not null)',
+    tests: ['test/graphql/flow-control.test.ts'],
+  },
+  {
     name: 'completion not fenced by attempt',
     file: 'src/persistence/sql/complete.sql.ts',
     from: 'FENCING_CLAUSE',

@@ -23,6 +23,7 @@ import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
 import { LiveConnection, Multiplexer } from './events/multiplexer';
+import { ProjectChanges } from './events/project-changes';
 import { markTransactionPooler, whenPoolerDetected } from './persistence/sql/run';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
@@ -95,10 +96,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bufferLimit: config.subscriptionBufferLimit,
     onError: logError('event stream read failed'),
   });
+  const projectChanges = new ProjectChanges();
   const notifier = new PgNotifier(orm, {
     url: listenUrl,
     instanceId: randomUUID(),
     onWake: () => stream.wake(),
+    onProjectChanged: (projectId) => projectChanges.publish(projectId),
     onError: logError('notifier'),
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
@@ -157,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
         });
   const revocationPoll = revocations === null ? setInterval(recheckSockets, 2_000).unref() : null;
-  const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
+  const services: AppServices = { orm, scheduler, stream, projectChanges, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -363,6 +366,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await stream.close();
+        projectChanges.close();
         logger.debug('shutdown: subscriptions closed; draining HTTP');
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');

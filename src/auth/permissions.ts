@@ -65,6 +65,7 @@ export const QUERY_PERMISSIONS: Record<string, Permission> = {
   apiTokens: { roles: ADMIN, scope: [optionalProject('projectId')] },
   // Part 2 (other branches): entries exist before the fields do, so they arrive protected.
   schedules: { roles: ALL, scope: [project('projectId')] },
+  concurrencyLimits: { roles: ALL, scope: [project('projectId')] },
 };
 
 export const MUTATION_PERMISSIONS: Record<string, Permission> = {
@@ -106,6 +107,8 @@ export const SUBSCRIPTION_PERMISSIONS: Record<string, Permission> = {
   taskStatusChanged: { roles: ALL, scope: [optionalProject('projectId')] },
   taskReady: { roles: ALL, scope: [project('projectId')] },
   taskProgress: { roles: ALL, scope: [project('projectId')] },
+  // Without projectId a project-bound token is given its own project, never all of them.
+  projectChanged: { roles: ALL, scope: [optionalProject('projectId')] },
 };
 
 export const PERMISSIONS = { Query: QUERY_PERMISSIONS, Mutation: MUTATION_PERMISSIONS, Subscription: SUBSCRIPTION_PERMISSIONS } as const;
@@ -114,11 +117,6 @@ export type RootType = keyof typeof PERMISSIONS;
 /** Fields named here for operations other branches are adding (Part 2): allowed to be absent from the schema. */
 export const NOT_YET_IN_SCHEMA = new Set([
   'schedules',
-  'pauseProject',
-  'resumeProject',
-  'setConcurrencyLimit',
-  'retryTasks',
-  'cancelTasks',
   'upsertSchedule',
   'deleteSchedule',
   'triggerSchedule',

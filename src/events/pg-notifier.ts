@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { NOTIFY_CHANNEL } from '../persistence/sql/events.sql';
+import { PROJECT_CHANGED_CHANNEL } from './project-changes';
 
 /**
  * Cross-instance wake-ups over PostgreSQL LISTEN/NOTIFY.
@@ -41,6 +42,8 @@ export class PgNotifier {
       /** The LISTEN connection broke (it reconnects by itself); defaults to onError. */
       onConnectionLost?: (e: unknown) => void;
       minIntervalMs?: number;
+      /** A project was paused or resumed (on any instance); the payload is its id. */
+      onProjectChanged?: (projectId: string) => void;
     },
   ) {
     this.minIntervalMs = options.minIntervalMs ?? 20;
@@ -88,6 +91,7 @@ export class PgNotifier {
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.options.url! });
     client.on('notification', (msg) => {
+      if (msg.channel === PROJECT_CHANGED_CHANNEL) return this.options.onProjectChanged?.(msg.payload ?? '');
       if (msg.payload !== this.options.instanceId) this.options.onWake();
     });
     client.on('error', (e) => {
@@ -97,7 +101,7 @@ export class PgNotifier {
     client.on('end', () => this.reconnect(client));
     try {
       await client.connect();
-      await client.query(`listen ${NOTIFY_CHANNEL}`);
+      await client.query(`listen ${NOTIFY_CHANNEL}; listen ${PROJECT_CHANGED_CHANNEL}`);
     } catch (e) {
       // A half-open attempt would hold a connection (and keep the process alive): drop it.
       this.discard(client);

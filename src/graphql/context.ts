@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { EventStream } from '../events/event-stream';
+import type { ProjectChanges } from '../events/project-changes';
 import type { AppConfig } from '../config';
 import { createLoaders, Loaders } from './loaders';
 import type { ComplexityWeights } from '../domain/complexity';
@@ -11,6 +12,8 @@ export interface AppServices {
   orm: MikroORM;
   scheduler: Scheduler;
   stream: EventStream;
+  /** projectChanged subscribers of this instance (pause / resume). */
+  projectChanges: ProjectChanges;
   config: AppConfig;
   complexityWeights?: ComplexityWeights;
   now: () => Date;
@@ -48,6 +51,7 @@ class OperationContext implements GqlContext {
   readonly orm: MikroORM;
   readonly scheduler: Scheduler;
   readonly stream: EventStream;
+  readonly projectChanges: ProjectChanges;
   readonly config: AppConfig;
   readonly complexityWeights?: ComplexityWeights;
   readonly now: () => Date;
@@ -64,6 +68,7 @@ class OperationContext implements GqlContext {
     this.orm = services.orm;
     this.scheduler = services.scheduler;
     this.stream = services.stream;
+    this.projectChanges = services.projectChanges;
     this.config = services.config;
     this.complexityWeights = services.complexityWeights;
     this.now = services.now;

@@ -13,10 +13,11 @@ import { TaskEditResolver } from './resolvers/task-edit.resolver';
 import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
 import { ScheduleResolver } from './resolvers/schedule.resolver';
+import { FlowControlResolver } from './resolvers/flow-control.resolver';
 import { ApiTokenResolver } from './resolvers/api-token.resolver';
 import { enforcePermissions } from '../auth/enforce-permissions';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, ApiTokenResolver, ScheduleResolver] as const;
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, ApiTokenResolver, ScheduleResolver, FlowControlResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`

@@ -59,7 +59,7 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
     // retry, a dependency being added, another instance's claim): look whether claimable rows
     // exist before saying "empty".
     if (attempt >= CLAIM_RETRIES) return [];
-    const [{ found }] = await sql<{ found: boolean }>(em, claimableExistsSql(assignedTo !== null), assignedTo === null ? [projectId] : [projectId, assignedTo]);
+    const [{ found }] = await sql<{ found: boolean }>(em, claimableExistsSql(assignedTo !== null), assignedTo === null ? [projectId, projectId] : [projectId, assignedTo, projectId]);
     if (!found) return [];
     await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 2));
   }
@@ -86,7 +86,16 @@ async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise
     }
   });
   const queue = first.assignedTo === null ? [first.projectId] : [first.projectId, first.assignedTo];
-  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, [workers, leases, tokens, ...queue, workers.length]);
+  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, [
+    workers,
+    leases,
+    tokens,
+    first.projectId,
+    first.projectId,
+    ...queue,
+    first.projectId,
+    workers.length,
+  ]);
   const claimed: Record<string, unknown>[][] = requests.map(() => []);
   for (const row of rows) claimed[owners[Number(row.claim_slot) - 1]!]!.push(row);
   if (rows.length > 0) deps.afterCommit();

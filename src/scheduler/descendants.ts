@@ -26,23 +26,44 @@ export async function cancelDescendants(tem: EntityManager, rootIds: string[], r
  * After a dependency is retried: its BLOCKED descendants whose dependencies are no longer
  * FAILED, CANCELLED or BLOCKED go back to PENDING (or READY), level by level downwards.
  */
-export async function unblockDescendants(tem: EntityManager, rootId: string): Promise<string[]> {
+export async function unblockDescendants(tem: EntityManager, rootIds: string | string[]): Promise<string[]> {
   const changed: string[] = [];
-  let frontier = [rootId];
+  let frontier = Array.isArray(rootIds) ? rootIds : [rootIds];
   while (frontier.length > 0) {
-    const rows = await sql<{ id: string }>(
-      tem,
-      `with cand as (
+    const rows = await sql<{ id: string }>(tem, unblockSql('dependents'), [frontier]);
+    frontier = rows.map((r) => r.id);
+    changed.push(...frontier);
+  }
+  return changed;
+}
+
+/**
+ * BLOCKED tasks retried by hand (retryTasks): the same rule as unblockDescendants applied to the
+ * tasks themselves; those still blocked by a FAILED, CANCELLED or BLOCKED dependency stay BLOCKED.
+ */
+export async function unblockTasks(tem: EntityManager, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await sql<{ id: string }>(tem, unblockSql('tasks'), [ids]);
+  return rows.map((r) => r.id);
+}
+
+function unblockSql(candidates: 'dependents' | 'tasks'): string {
+  const which =
+    candidates === 'dependents'
+      ? 't.id in (select d.task_id from task_dependency d where d.depends_on_id = any(?::uuid[]))'
+      : 't.id = any(?::uuid[])';
+  return `with cand as (
          select t.id from task t
           where t.status = 'BLOCKED'
-            and t.id in (select d.task_id from task_dependency d where d.depends_on_id = any(?::uuid[]))
+            and ${which}
           order by t.id for update
        ), freed as (
+         -- left joins: a BLOCKED task without dependencies (retried by hand) is freed to READY
          select c.id,
-                bool_and(dep.status = 'COMPLETED') as all_done
-           from cand c join task_dependency d on d.task_id = c.id join task dep on dep.id = d.depends_on_id
+                coalesce(bool_and(dep.status = 'COMPLETED'), true) as all_done
+           from cand c left join task_dependency d on d.task_id = c.id left join task dep on dep.id = d.depends_on_id
           group by c.id
-         having not bool_or(dep.status in ('FAILED', 'CANCELLED', 'BLOCKED'))
+         having not coalesce(bool_or(dep.status in ('FAILED', 'CANCELLED', 'BLOCKED')), false)
        ), updated as (
          -- runAt still ahead: SCHEDULED (the sweeper promotes it then), not READY.
          update task t set status = case when not freed.all_done then 'PENDING' when t.run_at > now() then 'SCHEDULED' else 'READY' end,
@@ -53,11 +74,5 @@ export async function unblockDescendants(tem: EntityManager, rootId: string): Pr
          insert into task_event (task_id, project_id, previous_status, status)
          select id, project_id, 'BLOCKED', status from updated
        )
-       select id::text from updated`,
-      [frontier],
-    );
-    frontier = rows.map((r) => r.id);
-    changed.push(...frontier);
-  }
-  return changed;
+       select id::text from updated`;
 }

@@ -17,6 +17,10 @@ import { upsertSchedule, UpsertScheduleArgs } from './upsert-schedule';
 import { listSchedules } from './list-schedules';
 import { deleteSchedule } from './delete-schedule';
 import { triggerSchedule } from './trigger-schedule';
+import { cancelTasks, retryTasks } from './bulk-tasks';
+import { listConcurrencyLimits, setConcurrencyLimit } from './concurrency-limits';
+import { setProjectPaused } from './pause-project';
+import type { TaskFilter } from './task-queries';
 import type { LeaseGuard } from '../auth/principal';
 
 /**
@@ -88,5 +92,21 @@ export class Scheduler {
   }
   triggerSchedule(em: EntityManager, id: string) {
     return triggerSchedule(em, this.deps, id);
+  }
+  // Flow control (issue #16)
+  setProjectPaused(em: EntityManager, id: string, paused: boolean) {
+    return setProjectPaused(em, id, paused);
+  }
+  setConcurrencyLimit(em: EntityManager, args: { projectId: string; key: string; limit?: number | null }) {
+    return setConcurrencyLimit(em, args);
+  }
+  listConcurrencyLimits(em: EntityManager, projectId: string) {
+    return listConcurrencyLimits(em, projectId);
+  }
+  cancelTasks(em: EntityManager, args: { filter: TaskFilter; reason: string; cascade?: boolean | null; dryRun?: boolean | null }) {
+    return cancelTasks(em, this.deps, args);
+  }
+  retryTasks(em: EntityManager, args: { filter: TaskFilter; dryRun?: boolean | null }) {
+    return retryTasks(em, this.deps, args);
   }
 }

@@ -175,6 +175,13 @@ const OTHER_PROJECT_CALLS: Record<string, () => { query: string; variables?: Rec
   deleteSchedule: () => [{ query: `mutation($id: ID!) { deleteSchedule(id: $id) { id } }`, variables: { id: sB }, expect: 'PROJECT_NOT_FOUND' }],
   triggerSchedule: () => [{ query: `mutation($id: ID!) { triggerSchedule(id: $id) { id } }`, variables: { id: sB }, expect: 'PROJECT_NOT_FOUND' }],
   revokeApiToken: () => [{ query: `mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, variables: { id: otherAdmin.id }, expect: 'TOKEN_NOT_FOUND' }],
+  // Flow control (issue #16)
+  pauseProject: () => [{ query: `mutation($p: ID!) { pauseProject(id: $p) { id } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  resumeProject: () => [{ query: `mutation($p: ID!) { resumeProject(id: $p) { id } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  setConcurrencyLimit: () => [{ query: `mutation($p: ID!) { setConcurrencyLimit(projectId: $p, key: "k", limit: 1) }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  concurrencyLimits: () => [{ query: `query($p: ID!) { concurrencyLimits(projectId: $p) { key } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  cancelTasks: () => [{ query: `mutation($p: ID!) { cancelTasks(filter: { projectId: $p }, reason: "x") { changed } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  retryTasks: () => [{ query: `mutation($p: ID!) { retryTasks(filter: { projectId: $p }) { changed } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
 };
 
 describe('project scope: a token bound to project A finds nothing of project B', () => {

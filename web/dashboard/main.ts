@@ -26,6 +26,7 @@ import { LiveConnection, type Feed } from './live';
 import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
 import { mountSchedulesPanel } from './panels/schedules';
+import { mountFlowControlPanel } from './panels/flow-control';
 import { mountSignOut, startSession } from '../shared/auth-token';
 
 // First: the sign-in link (/#token=…) leaves the address bar before anything reads it.
@@ -537,3 +538,4 @@ renderCounts();
 mountSignOut(document.querySelector('.topbar nav') ?? document.body);
 if (signedIn) void loadProjects();
 else overlay('Sign in with an API token to see the projects.');
+mountFlowControlPanel(document.querySelector<HTMLElement>('.sidebar')!, { client: live.client, projectId: () => hooks.projectId });

@@ -4,6 +4,7 @@ import { Migration20261125020000_waiting_on_counter } from './Migration202611250
 import { Migration20261203000000_part2_task_columns } from './Migration20261203000000_part2_task_columns';
 import { Migration20261203010000_api_tokens } from './Migration20261203010000_api_tokens';
 import { Migration20261203040000_time } from './Migration20261203040000_time';
+import { Migration20261203050000_flow_control } from './Migration20261203050000_flow_control';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261203000000_part2_task_columns', class: Migration20261203000000_part2_task_columns },
   { name: 'Migration20261203010000_api_tokens', class: Migration20261203010000_api_tokens },
   { name: 'Migration20261203040000_time', class: Migration20261203040000_time },
+  { name: 'Migration20261203050000_flow_control', class: Migration20261203050000_flow_control },
 ];

@@ -20,8 +20,31 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * stops after LIMIT rows; COMPLETED history does not slow claims (bench: "Scale").
  * RETRYING rows are claimable once `available_at` (their retryAt) has passed.
  *
+ * Pause (flow control): a paused project gives nothing; the flag is read once per statement.
+ *
+ * Concurrency limits (flow control): at most `limit` tasks with a limited `concurrency_key`
+ * RUNNING at once, strictly, across instances. Counting and taking must be serialised per key,
+ * or two claims (on two instances, in two transactions) each count 2 of 3 running and both take
+ * the third place. Only when the project has limits (`exists` on `concurrency_limit`, a one-time
+ * filter: otherwise the function is never called), `allowance` calls claim_key_allowance
+ * (migration 20261203050000), which locks the project's limit rows FOR UPDATE in key order and
+ * then counts RUNNING tasks per key in a fresh snapshot (a VOLATILE function's own statement, so
+ * it sees every claim that committed before the lock was granted: the lock is held until this
+ * claim commits). The candidates are then taken as before (`FOR UPDATE SKIP LOCKED`), minus keys
+ * with no place left (they are skipped at the index walk, so a long run of over-limit tasks at
+ * the head cannot starve the tasks behind it); of each limited key only the first `allowed`
+ * candidates are given out. The others are released at commit untouched: still READY, with
+ * their place (priority, seq) unchanged. The price: in a project that has limits, claim
+ * statements queue one at a time behind the limit rows (each holds them for one short statement;
+ * the coalescer already sends one per instance and queue). Projects without limits keep the
+ * old plan plus two one-time checks (limits exist? paused?) and a `concurrency_key is null or …`
+ * filter; the per-key ranking runs only for candidates that carry a key.
+ * A batch whose head holds more tasks of a limited key than it may start can return fewer tasks
+ * than asked for (never none while something is claimable): the claimer asks again.
+ *
  * Bindings: worker ids (text[]), lease seconds (float8[]), claiming token ids (uuid[], null for
- * a token not stored in the database), project id, [assigned_to,] slot count.
+ * a token not stored in the database), project id twice (limits), project id, [assigned_to,]
+ * project id (paused), slot count.
  * `claimed_by_token_id` records the token each task was claimed with: a WORKER token may then
  * heartbeat/complete/fail only the tasks it claimed itself (src/auth, "own leases only").
  */
@@ -29,18 +52,32 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
   return `
     with slots as (
       select * from unnest(?::text[], ?::float8[], ?::uuid[]) with ordinality as s(worker_id, lease, token_id, n)
+    ), allowance as materialized (
+      select a.key, a.allowed from claim_key_allowance(?::uuid) a
+       where exists (select 1 from concurrency_limit l where l.project_id = ?::uuid)
     ), picked as (
-      select id, status, effective_priority, seq from task
+      select id, status, effective_priority, seq, concurrency_key from task
       where project_id = ?
         and status in ('READY', 'RETRYING')
         and (status = 'READY' or available_at <= now())
         ${withAssignedTo ? 'and assigned_to = ?' : ''}
+        and (concurrency_key is null or concurrency_key not in (select key from allowance where allowed <= 0))
+        and not coalesce((select paused from project where id = ?::uuid), false)
       order by effective_priority desc, seq
       limit ?
       for update skip locked
+    ), keyed_allowed as (
+      -- Of each limited key, the first \`allowed\` candidates. Only evaluated when a candidate has
+      -- a key (the OR below stops at \`concurrency_key is null\`): unkeyed claims never rank.
+      select r.id from (
+        select id, concurrency_key, row_number() over (partition by concurrency_key order by effective_priority desc, seq) as key_rank
+          from picked where concurrency_key is not null
+      ) r left join allowance a on a.key = r.concurrency_key
+       where a.key is null or r.key_rank <= a.allowed
     ), next as (
       -- Numbered apart from the locking query: FOR UPDATE does not combine with window functions.
       select id, status, row_number() over (order by effective_priority desc, seq) as n from picked
+       where concurrency_key is null or id in (select id from keyed_allowed)
     ), claimed as (
       update task t
          set status = 'RUNNING', worker_id = slots.worker_id, claimed_by_token_id = slots.token_id, lease_expires_at = now() + make_interval(secs => slots.lease),
@@ -63,13 +100,24 @@ export function claimStatement(withAssignedTo: boolean, columns: readonly TaskCo
   return statementVariant(withAssignedTo ? 'claim_assigned' : 'claim', columns, (c) => buildClaimSql(withAssignedTo, c));
 }
 
-/** Are there claimable rows at all (locked or not)? Tells "queue empty" from "all rows busy". */
+/**
+ * Are there claimable rows at all (locked or not)? Tells "queue empty" from "all rows busy".
+ * A paused project, and tasks whose key has no free place (counted without locks: a hint, the
+ * claim decides), count as empty, so a claimer facing only those does not retry in a loop.
+ * Bindings: project id, [assigned_to,] project id.
+ */
 export function claimableExistsSql(withAssignedTo: boolean): string {
   return `
     select exists (
-      select 1 from task
-       where project_id = ?
-         and status in ('READY', 'RETRYING')
-         and (status = 'READY' or available_at <= now())
-         ${withAssignedTo ? 'and assigned_to = ?' : ''}) as found`;
+      select 1 from task t
+       where t.project_id = ?
+         and t.status in ('READY', 'RETRYING')
+         and (t.status = 'READY' or t.available_at <= now())
+         ${withAssignedTo ? 'and t.assigned_to = ?' : ''}
+         and (t.concurrency_key is null or not exists (
+               select 1 from concurrency_limit l
+                where l.project_id = t.project_id and l.key = t.concurrency_key
+                  and l."limit" <= (select count(*) from task r
+                                     where r.project_id = l.project_id and r.concurrency_key = l.key and r.status = 'RUNNING')))
+    ) and not coalesce((select paused from project where id = ?::uuid), false) as found`;
 }

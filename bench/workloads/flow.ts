@@ -1,0 +1,154 @@
+import { performance } from 'node:perf_hooks';
+import type { Pool } from 'pg';
+import type { BenchContext, SummaryRow, WorkloadResult } from '../context';
+import { claimStatement } from '../../src/persistence/sql/claim.sql';
+import { analyze, createProject, insertReadyTasks, truncateTasks } from '../seed';
+import { positional, RAW_COMPLETE_SQL } from '../raw-sql';
+import { perTaskWorker, runWorkers, WorkersResult } from '../worker-loops';
+import { WsGql } from '../workers-ws';
+import { ratio, spread, Spread } from '../stats';
+import { log, num, progress, table, withSpread } from '../report';
+
+/**
+ * Flow (issue #16): what concurrency keys and pause cost the claim, and how fast a bulk cancel is.
+ *
+ * - W1 per task over graphql-ws (W1's variant (b)) on a project without limits, and on one
+ *   whose every task has a concurrency key whose limit is never reached (2 x workers): the claim
+ *   then takes the limit rows' lock and counts, one claim statement at a time per project.
+ * - The same key at a limit of workers / 2: informational (half the workers find no place).
+ * - Raw SQL per task, the claim statement as it was before flow control vs as it is now, on a
+ *   project without limits: the no-limit path's own cost, without the layers above it (the
+ *   target: W1 without keys slows by no more than 5%).
+ * - cancelTasks through the API on a project of `bulkTasks` READY tasks.
+ * Variants alternate within a run, from the same state (task tables emptied before each).
+ */
+type Key = 'apiPlain' | 'apiKeyed' | 'apiLimited' | 'rawBefore' | 'rawNow';
+
+/** The claim statement before flow control (main at 79d491b), one claimer's slots, returning the id. */
+const CLAIM_BEFORE_SQL = positional(`
+    with slots as (
+      select * from unnest(?::text[], ?::float8[], ?::uuid[]) with ordinality as s(worker_id, lease, token_id, n)
+    ), picked as (
+      select id, status, effective_priority, seq from task
+      where project_id = ?
+        and status in ('READY', 'RETRYING')
+        and (status = 'READY' or available_at <= now())
+      order by effective_priority desc, seq
+      limit ?
+      for update skip locked
+    ), next as (
+      select id, status, row_number() over (order by effective_priority desc, seq) as n from picked
+    ), claimed as (
+      update task t
+         set status = 'RUNNING', worker_id = slots.worker_id, claimed_by_token_id = slots.token_id, lease_expires_at = now() + make_interval(secs => slots.lease),
+             started_at = now(), updated_at = now(), available_at = null, attempt = t.attempt + 1
+        from next join slots on slots.n = next.n
+       where t.id = next.id
+      returning t.*, next.status as previous_status, next.n as claim_slot
+    ), logged as (
+      insert into task_event (task_id, project_id, previous_status, status)
+      select id, project_id, previous_status, 'RUNNING' from claimed order by claim_slot
+    )
+    select id, claim_slot from claimed order by claim_slot`);
+
+const CLAIM_NOW_SQL = positional(claimStatement(false, ['id']).text);
+
+function rawClaimWorker(pool: Pool, projectId: string, workerId: string, which: 'before' | 'now', until: number): Promise<number> {
+  const text = which === 'before' ? CLAIM_BEFORE_SQL : CLAIM_NOW_SQL;
+  const values = which === 'before' ? [[workerId], [30], [null], projectId, 1] : [[workerId], [30], [null], projectId, projectId, projectId, projectId, 1];
+  return (async () => {
+    const c = await pool.connect();
+    try {
+      let done = 0;
+      while (performance.now() < until) {
+        const { rows } = await c.query<{ id: string }>({ name: `flow_claim_${which}`, text, values });
+        if (rows.length === 0) return done;
+        await c.query(RAW_COMPLETE_SQL, [rows[0]!.id, null]);
+        done++;
+      }
+      return done;
+    } finally {
+      c.release();
+    }
+  })();
+}
+
+export async function flow(ctx: BenchContext): Promise<WorkloadResult> {
+  const { config, pool } = ctx;
+  const W = config.workers;
+  const tasks = Math.min(config.tasks, 10_000);
+  const bulkTasks = config.quick ? 20_000 : 100_000;
+  const ws = await Promise.all(Array.from({ length: W }, () => WsGql.connect(ctx.server.wsUrl)));
+  try {
+    const plain = await createProject(pool, `bench-flow-plain-${Date.now()}`);
+    const keyed = await createProject(pool, `bench-flow-keyed-${Date.now()}`);
+    const limited = await createProject(pool, `bench-flow-limited-${Date.now()}`);
+    await pool.query(`insert into concurrency_limit (project_id, key, "limit") values ($1, 'k', $2), ($3, 'k', $4)`, [keyed, 2 * W, limited, Math.max(1, Math.floor(W / 2))]);
+    const api = (p: string, tag: string) => (until: number) => runWorkers(W, (i) => perTaskWorker(ws[i]!, p, `${tag}-${i}`, until));
+    const variants: { key: Key; label: string; project: string; keyed: boolean; run: (until: number) => Promise<WorkersResult> }[] = [
+      { key: 'apiPlain', label: 'API per task (graphql-ws), no keys', project: plain, keyed: false, run: api(plain, 'plain') },
+      { key: 'apiKeyed', label: `API per task, every task keyed, limit ${2 * W} (never reached)`, project: keyed, keyed: true, run: api(keyed, 'keyed') },
+      { key: 'apiLimited', label: `API per task, every task keyed, limit ${Math.max(1, Math.floor(W / 2))} of ${W} workers`, project: limited, keyed: true, run: api(limited, 'limited') },
+      { key: 'rawBefore', label: 'raw SQL per task, claim statement before flow control', project: plain, keyed: false, run: (u) => runWorkers(W, (i) => rawClaimWorker(pool, plain, `rb-${i}`, 'before', u)) },
+      { key: 'rawNow', label: 'raw SQL per task, claim statement now (no limits)', project: plain, keyed: false, run: (u) => runWorkers(W, (i) => rawClaimWorker(pool, plain, `rn-${i}`, 'now', u)) },
+    ];
+    const prepare = async (projectId: string, n: number, withKey: boolean) => {
+      await truncateTasks(pool);
+      await insertReadyTasks(pool, projectId, n);
+      if (withKey) await pool.query(`update task set concurrency_key = 'k' where project_id = $1`, [projectId]);
+      await analyze(pool);
+    };
+    for (const v of variants) {
+      await prepare(v.project, Math.min(1_000, tasks), v.keyed);
+      await v.run(performance.now() + 10_000);
+    }
+    const runs = new Map<Key, number[]>(variants.map((v) => [v.key, []]));
+    for (let run = 1; run <= config.runs; run++) {
+      for (const v of variants) {
+        await prepare(v.project, tasks, v.keyed);
+        progress(`Flow run ${run}/${config.runs}: ${v.label}, ${tasks} tasks`);
+        const r = await v.run(performance.now() + config.variantSeconds * 1000);
+        runs.get(v.key)!.push(r.tasksPerSecond);
+      }
+    }
+
+    // Bulk cancel through the API: one call, batches of short transactions inside.
+    const bulk = await createProject(pool, `bench-flow-bulk-${Date.now()}`);
+    const bulkSeconds: number[] = [];
+    for (let run = 1; run <= config.runs; run++) {
+      await truncateTasks(pool);
+      await insertReadyTasks(pool, bulk, bulkTasks);
+      await analyze(pool);
+      progress(`Flow run ${run}/${config.runs}: cancelTasks on ${bulkTasks} tasks`);
+      const started = performance.now();
+      const { cancelTasks } = await ctx.http.request<{ cancelTasks: { changed: number } }>(
+        `mutation Bulk($p: ID!) { cancelTasks(filter: { projectId: $p }, reason: "bench") { changed } }`,
+        { p: bulk },
+      );
+      bulkSeconds.push((performance.now() - started) / 1000);
+      if (cancelTasks.changed !== bulkTasks) throw new Error(`cancelTasks changed ${cancelTasks.changed} of ${bulkTasks}`);
+    }
+    await truncateTasks(pool);
+
+    const tps = new Map<Key, Spread>(variants.map((v) => [v.key, spread(runs.get(v.key)!)]));
+    const m = (k: Key) => tps.get(k)!.median;
+    log(
+      table(
+        `Flow: ${tasks} no-op tasks, ${W} workers, median of ${config.runs} run(s) (min-max)`,
+        ['variant', 'tasks/s', 'vs no keys'],
+        variants.map((v) => [v.label, withSpread(tps.get(v.key)!), v.key.startsWith('api') ? `${num(ratio(m(v.key), m('apiPlain')), 2)}x` : v.key === 'rawNow' ? `${num(ratio(m('rawNow'), m('rawBefore')), 2)}x before` : '-']),
+      ),
+    );
+    const bulk50 = spread(bulkSeconds);
+    log(table(`Flow: cancelTasks on ${bulkTasks} READY tasks (one call)`, ['seconds', 'tasks/s'], [[withSpread(bulk50, (n) => num(n, 2)), num(bulkTasks / bulk50.median)]]));
+    const noLimitRatio = ratio(m('rawNow'), m('rawBefore'));
+    const summary: SummaryRow[] = [
+      { workload: 'Flow', figure: 'claim without limits, now / before flow control (raw SQL per task)', value: `${num(noLimitRatio, 2)}x (${num(m('rawNow'))} vs ${num(m('rawBefore'))} tasks/s)`, target: '>= 0.95x', pass: noLimitRatio >= 0.95 },
+      { workload: 'Flow', figure: 'API per task: keyed (limit never reached) / no keys', value: `${num(ratio(m('apiKeyed'), m('apiPlain')), 2)}x (${num(m('apiKeyed'))} vs ${num(m('apiPlain'))} tasks/s)`, target: '-', pass: null },
+      { workload: 'Flow', figure: `cancelTasks on ${bulkTasks} tasks`, value: `${num(bulk50.median, 2)} s`, target: '<= 5 s', pass: bulk50.median <= 5 },
+    ];
+    return { name: 'Flow', data: { tasks, workers: W, tasksPerSecond: Object.fromEntries(tps), bulkTasks, bulkSeconds }, summary };
+  } finally {
+    await Promise.all(ws.map((c) => c.close()));
+  }
+}
