@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler';
 import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
+import { ProgressChannel } from './events/progress-channel';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
 
@@ -67,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: logError('notifier'),
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
+  const progress = new ProgressChannel(orm, { url: options.databaseUrl, instanceId: randomUUID(), onError: logError('progress channel') });
   const scheduler = new Scheduler({
     now,
     defaultLeaseSeconds: config.defaultLeaseSeconds,
@@ -78,13 +80,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     // A retry due sooner than the next sweep gets a sweep at its due time (taskReady then).
     retryScheduled: (at) => sweeper.wakeAt(at),
+    progressReported: (e) => progress.publish(e),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,
     eventRetentionHours: config.eventRetentionHours,
     onError: logError('sweep failed'),
   });
-  const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };
+  const services: AppServices = { orm, scheduler, stream, progress, config, complexityWeights: options.complexityWeights, now };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -197,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await stream.close();
+        await progress.close();
         logger.debug('shutdown: subscriptions closed; draining HTTP');
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { EventStream } from '../events/event-stream';
+import type { ProgressChannel } from '../events/progress-channel';
 import type { AppConfig } from '../config';
 import { createLoaders, Loaders } from './loaders';
 import type { ComplexityWeights } from '../domain/complexity';
@@ -10,6 +11,8 @@ export interface AppServices {
   orm: MikroORM;
   scheduler: Scheduler;
   stream: EventStream;
+  /** taskProgress events (apart from the status event log). */
+  progress?: ProgressChannel;
   config: AppConfig;
   complexityWeights?: ComplexityWeights;
   now: () => Date;
@@ -37,6 +40,7 @@ class OperationContext implements GqlContext {
   readonly orm: MikroORM;
   readonly scheduler: Scheduler;
   readonly stream: EventStream;
+  readonly progress?: ProgressChannel;
   readonly config: AppConfig;
   readonly complexityWeights?: ComplexityWeights;
   readonly now: () => Date;
@@ -48,6 +52,7 @@ class OperationContext implements GqlContext {
     this.orm = services.orm;
     this.scheduler = services.scheduler;
     this.stream = services.stream;
+    this.progress = services.progress;
     this.config = services.config;
     this.complexityWeights = services.complexityWeights;
     this.now = services.now;

@@ -12,8 +12,10 @@ import { TaskComplexityResolver } from './resolvers/task-complexity.resolver';
 import { TaskEditResolver } from './resolvers/task-edit.resolver';
 import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
+import { LeaseResolver } from './resolvers/lease.resolver';
+import { ProgressResolver } from './resolvers/progress.resolver';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver] as const;
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, LeaseResolver, ProgressResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`

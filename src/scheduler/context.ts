@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ComplexityWeights } from '../domain/complexity';
 import type { CoalescerOptions } from './coalescer';
+import type { ProgressEventPayload } from '../events/progress-channel';
 
 /** What every use case needs besides its EntityManager. */
 export interface SchedulerDeps {
@@ -13,6 +14,8 @@ export interface SchedulerDeps {
   afterCommit: () => void;
   /** Called after commit when a task was set to retry at `at` (the sweeper makes it READY then). */
   retryScheduled?: (at: Date) => void;
+  /** Called after a progress report was stored (the progress channel coalesces and fans out). */
+  progressReported?: (event: ProgressEventPayload) => void;
 }
 
 /**

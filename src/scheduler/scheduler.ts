@@ -4,7 +4,9 @@ import { ReturnedFields, SchedulerDeps } from './context';
 import { createTasks } from './create-tasks';
 import { claimCoalescer, claimTasks, ClaimArgs } from './claim-tasks';
 import { completeCoalescer, completeTask, completeTasks, CompleteArgs } from './complete-tasks';
-import { heartbeatTask } from './heartbeat-task';
+import { heartbeatTask, heartbeatTasks, HeartbeatArgs } from './heartbeat-task';
+import { releaseTask, releaseTasks, ReleaseArgs } from './release-tasks';
+import { reportProgress, ProgressArgs } from './report-progress';
 import { failTask, FailArgs } from './fail-task';
 import { retryTask } from './retry-task';
 import { cancelTask } from './cancel-task';
@@ -37,8 +39,20 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);
   }
-  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null } & ReturnedFields) {
+  heartbeatTask(em: EntityManager, args: HeartbeatArgs & ReturnedFields) {
     return heartbeatTask(em, this.deps, args);
+  }
+  heartbeatTasks(em: EntityManager, inputs: HeartbeatArgs[], returned?: ReturnedFields) {
+    return heartbeatTasks(em, this.deps, inputs, returned);
+  }
+  releaseTask(em: EntityManager, args: ReleaseArgs & ReturnedFields) {
+    return releaseTask(em, this.deps, args);
+  }
+  releaseTasks(em: EntityManager, inputs: ReleaseArgs[], returned?: ReturnedFields) {
+    return releaseTasks(em, this.deps, inputs, returned);
+  }
+  reportProgress(em: EntityManager, args: ProgressArgs) {
+    return reportProgress(em, (e) => this.deps.progressReported?.(e), args);
   }
   completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
     return completeTask(em, this.deps, args, this.completions);

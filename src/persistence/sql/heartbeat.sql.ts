@@ -2,17 +2,27 @@ import { ALL_TASK_COLUMNS, TaskColumn, taskColumns } from './task-rows';
 import { statementVariant, StatementVariant } from './statement-variants';
 
 /**
- * Lease extension, guarded by status and holder: returns no row when the caller no longer holds
- * the task. Workers send it often, so it is a prepared statement per returned column set like
- * the claim and the completion. ? lease seconds, ? task id, ? worker id.
+ * Lease extension for one or many leases in one statement (heartbeatTask and heartbeatTasks; a
+ * worker renews every lease it holds in one call). Each input is guarded by status, holder and,
+ * when given, the attempt (fencing): an input whose lease was lost returns no row and changes
+ * nothing. Workers send it often, so it is a prepared statement per returned column set like the
+ * claim and the completion. Uses the primary key only.
+ *
+ * Bindings: parallel arrays of task ids (uuid[]), worker ids (text[]), attempts (int[], null
+ * entries = not fenced), lease seconds (float8[]).
  */
 export function heartbeatStatement(columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): StatementVariant {
   return statementVariant(
     'heartbeat',
     columns,
     (c) => `
-      update task set lease_expires_at = now() + make_interval(secs => ?), updated_at = now()
-       where id = ? and status = 'RUNNING' and worker_id = ?
-      returning ${taskColumns(undefined, c)}`,
+      with input as (
+        select * from unnest(?::uuid[], ?::text[], ?::int[], ?::float8[]) as x(id, worker_id, attempt, lease)
+      )
+      update task t set lease_expires_at = now() + make_interval(secs => input.lease), updated_at = now()
+        from input
+       where t.id = input.id and t.status = 'RUNNING' and t.worker_id = input.worker_id
+         and (input.attempt is null or t.attempt = input.attempt)
+      returning ${taskColumns('t', c)}`,
   );
 }
