@@ -11,6 +11,12 @@ export const LIMITS = Object.freeze({
   maxRetries: 100,
   batchSize: 1_000,
   dependencies: 1_000,
+  /** delaySeconds: at most ten years ahead. */
+  delaySeconds: 10 * 366 * 24 * 3600,
+  /** timeoutSeconds: at most thirty days per attempt. */
+  timeoutSeconds: 30 * 24 * 3600,
+  idempotencyKeyLength: 200,
+  concurrencyKeyLength: 200,
 });
 
 export const MIN_PRIORITY = 1;
@@ -83,6 +89,13 @@ export interface NewTaskInput {
   assignedTo?: string | null;
   parentTaskId?: string | null;
   retryPolicy?: Partial<RetryPolicy> | null;
+  /** Not before this time (Part 2). Exclusive with delaySeconds. */
+  runAt?: Date | null;
+  /** Not before now + this many seconds. Exclusive with runAt. */
+  delaySeconds?: number | null;
+  timeoutSeconds?: number | null;
+  idempotencyKey?: string | null;
+  concurrencyKey?: string | null;
 }
 
 /** A validated, normalised task input: defaults applied, ids lower-cased. */
@@ -100,9 +113,41 @@ export interface ValidTaskInput {
   assignedTo: string | null;
   parentTaskId: string | null;
   retryPolicy: Partial<RetryPolicy> | null;
+  /** runAt, or now + delaySeconds; null when neither was given. */
+  runAt: Date | null;
+  timeoutSeconds: number | null;
+  idempotencyKey: string | null;
+  concurrencyKey: string | null;
 }
 
-export function validateTaskInput(input: NewTaskInput): ValidTaskInput {
+/**
+ * When the task may run: `runAt` as given, or `now + delaySeconds` (the clock is injected). Both
+ * at once is refused rather than one silently winning.
+ */
+export function runAtOf(input: Pick<NewTaskInput, 'runAt' | 'delaySeconds'>, now: Date): Date | null {
+  if (input.runAt != null && input.delaySeconds != null) {
+    throw new BadInputError('give either runAt or delaySeconds, not both', { field: 'delaySeconds' });
+  }
+  if (input.delaySeconds != null) {
+    const d = input.delaySeconds;
+    if (!Number.isInteger(d) || d < 0 || d > LIMITS.delaySeconds) {
+      throw new BadInputError(`delaySeconds must be a whole number from 0 to ${LIMITS.delaySeconds}, got ${d}`, { field: 'delaySeconds' });
+    }
+    return new Date(now.getTime() + d * 1000);
+  }
+  if (input.runAt != null) {
+    if (!(input.runAt instanceof Date) || Number.isNaN(input.runAt.getTime())) throw new BadInputError('runAt must be a date and time', { field: 'runAt' });
+    return input.runAt;
+  }
+  return null;
+}
+
+function optionalKey(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null) return null;
+  return assertText(value, field, max);
+}
+
+export function validateTaskInput(input: NewTaskInput, now: Date): ValidTaskInput {
   const maxRetries = input.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > LIMITS.maxRetries) {
     throw new BadInputError(`maxRetries must be a whole number from 0 to ${LIMITS.maxRetries}, got ${maxRetries}`, { field: 'maxRetries' });
@@ -127,5 +172,17 @@ export function validateTaskInput(input: NewTaskInput): ValidTaskInput {
     assignedTo: input.assignedTo == null ? null : assertText(input.assignedTo, 'assignedTo', LIMITS.assignedToLength),
     parentTaskId: input.parentTaskId == null ? null : assertId(input.parentTaskId, 'parentTaskId'),
     retryPolicy: input.retryPolicy ?? null,
+    runAt: runAtOf(input, now),
+    timeoutSeconds: timeoutOf(input.timeoutSeconds),
+    idempotencyKey: optionalKey(input.idempotencyKey, 'idempotencyKey', LIMITS.idempotencyKeyLength),
+    concurrencyKey: optionalKey(input.concurrencyKey, 'concurrencyKey', LIMITS.concurrencyKeyLength),
   };
+}
+
+function timeoutOf(value: number | null | undefined): number | null {
+  if (value == null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > LIMITS.timeoutSeconds) {
+    throw new BadInputError(`timeoutSeconds must be a whole number from 1 to ${LIMITS.timeoutSeconds}, got ${value}`, { field: 'timeoutSeconds' });
+  }
+  return value;
 }

@@ -77,3 +77,16 @@ export function statusFromDependencies(dependencyStatuses: readonly TaskStatus[]
   if (dependencyStatuses.every((s) => s === 'COMPLETED')) return 'READY';
   return 'PENDING';
 }
+
+/**
+ * The status of a new task: as statusFromDependencies, except that a task that would be READY
+ * but may not run before `runAt` (still ahead of `now`) is SCHEDULED; it becomes READY at runAt.
+ */
+export function statusAtCreation(
+  dependencyStatuses: readonly TaskStatus[],
+  runAt: Date | null,
+  now: Date,
+): 'READY' | 'PENDING' | 'BLOCKED' | 'SCHEDULED' {
+  const status = statusFromDependencies(dependencyStatuses);
+  return status === 'READY' && runAt !== null && runAt.getTime() > now.getTime() ? 'SCHEDULED' : status;
+}

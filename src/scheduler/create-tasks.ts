@@ -1,133 +1,107 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { BadInputError, ProjectNotFoundError, TaskDependencyError } from '../domain/errors';
+import type { ComplexityEstimate } from '../domain/complexity';
+import { BadInputError, TaskDependencyError } from '../domain/errors';
 import { findCycles, topologicalLevels } from '../domain/dependency-graph';
 import { deadlineOf, effectivePriority } from '../domain/effective-priority';
 import { LIMITS, NewTaskInput, ValidTaskInput, validateTaskInput } from '../domain/task-input';
-import { statusFromDependencies, TaskStatus } from '../domain/task-status';
-import { Task } from '../persistence/entities/task.entity';
-import { TaskDependency } from '../persistence/entities/task-dependency.entity';
+import { statusAtCreation, TaskStatus } from '../domain/task-status';
+import type { Task } from '../persistence/entities/task.entity';
 import { REFRESH_EFFECTIVE_PRIORITY_SQL } from '../persistence/sql/effective-priority.sql';
-import { recordTransitions, sql } from '../persistence/sql/run';
-import { inTransaction, SchedulerDeps } from './context';
+import { INSERT_TASKS_NAME, INSERT_TASKS_SQL, LOCK_REFERENCED_TASKS_SQL, TASKS_BY_IDEMPOTENCY_KEY_SQL } from '../persistence/sql/insert-tasks.sql';
+import { preparedSql, sql } from '../persistence/sql/run';
+import { toTasks } from '../persistence/sql/task-rows';
+import { Coalescer } from './coalescer';
+import { COALESCING, SchedulerDeps } from './context';
+import { requireProjectIds } from './projects';
 import { estimateTask } from './task-estimate';
 
 interface Planned {
   input: ValidTaskInput;
   id: string;
-  /** Ids of every dependency: existing tasks and tasks of this batch. */
+  /** Ids of every dependency: existing tasks and tasks of this call. */
   dependsOn: string[];
+  /** Some task of the same call depends on this one (+1 effective priority). */
+  hasDependents: boolean;
+  complexity: ComplexityEstimate;
+}
+
+/** One createTask(s) call, validated and planned (ids, edges, estimates) before any query. */
+export interface CreateCall {
+  em: EntityManager;
+  planned: Planned[];
+  /** Names existing tasks (dependencies, parentTaskId): needs locks and a transaction. */
+  referencesExisting: boolean;
+}
+
+export type CreateCoalescer = Coalescer<CreateCall, Task[]>;
+
+/**
+ * Group commit for creation, like claims and completions (coalescer.ts): concurrent createTask(s)
+ * calls go out together as one write (one statement, one commit when they name no existing
+ * task). Each call was validated and planned on its own, so the calls of a group are independent;
+ * if the group fails (a missing project, a missing dependency) the coalescer retries each call
+ * alone, so a failing call fails only its caller.
+ */
+export function createCoalescer(deps: SchedulerDeps): CreateCoalescer {
+  return new Coalescer((calls) => writeCalls(deps, calls), COALESCING);
 }
 
 /**
- * createTask / createTasks: a whole DAG in one transaction, all or nothing. Inputs may refer to
- * each other by `key` (dependencyKeys) and to existing tasks by id (dependencies).
+ * createTask / createTasks: a whole DAG, all or nothing. Inputs may refer to each other by `key`
+ * (dependencyKeys) and to existing tasks by id (dependencies). An input whose idempotencyKey
+ * exists in its project returns that task and writes nothing.
  */
-export async function createTasks(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskInput[]): Promise<Task[]> {
+export async function createTasks(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskInput[], coalescer?: CreateCoalescer): Promise<Task[]> {
+  const call = prepareCall(em, deps, rawInputs);
+  // Inside a caller's transaction (decomposeTask) the write must run on it, alone.
+  if (!coalescer || em.getTransactionContext()) return (await writeCalls(deps, [call]))[0]!;
+  return coalescer.submit('create', call);
+}
+
+/** Validation, planning, cycle checks and estimates: pure work, done before any query. */
+function prepareCall(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskInput[]): CreateCall {
   if (rawInputs.length === 0) throw new BadInputError('inputs must contain at least one task');
   if (rawInputs.length > LIMITS.batchSize) throw new BadInputError(`at most ${LIMITS.batchSize} tasks per createTasks call; split the batch`);
+  const now = deps.now();
   const inputs = rawInputs.map((raw, i) => {
     try {
-      return validateTaskInput(raw);
+      return validateTaskInput(raw, now);
     } catch (e) {
       if (e instanceof BadInputError && rawInputs.length > 1) throw new BadInputError(`inputs[${i}]: ${e.message}`, { ...e.extensions, index: i });
       throw e;
     }
   });
   const planned = planBatch(inputs);
-
-  return inTransaction(em, deps, async (tem) => {
-    const projectIds = [...new Set(inputs.map((i) => i.projectId))];
-    const projects = await sql<{ id: string }>(tem, 'select id::text from project where id = any(?::uuid[])', [projectIds]);
-    const missingProject = projectIds.find((p) => !projects.some((r) => r.id === p));
-    if (missingProject) throw new ProjectNotFoundError(missingProject);
-
-    const existingIds = [...new Set(inputs.flatMap((i) => [...i.dependencies, ...(i.parentTaskId ? [i.parentTaskId] : [])]))];
-    // Lock the existing dependencies (shared) so none fails or is cancelled while we decide.
-    const existing = existingIds.length
-      ? await sql<{ id: string; project_id: string; status: TaskStatus }>(
-          tem,
-          'select id::text, project_id::text, status from task where id = any(?::uuid[]) order by id for share',
-          [existingIds],
-        )
-      : [];
-    const byId = new Map(existing.map((r) => [r.id, r]));
-    for (const p of planned) {
-      for (const dep of p.input.dependencies) {
-        const row = byId.get(dep);
-        if (!row) throw new TaskDependencyError(`Dependency ${dep} not found`, p.id, [p.id, `dependency ${dep} not found`]);
-        if (row.project_id !== p.input.projectId) {
-          throw new TaskDependencyError(`Dependency ${dep} belongs to another project`, p.id, [p.id, `dependency ${dep} is in project ${row.project_id}`]);
-        }
-      }
-      const parent = p.input.parentTaskId;
-      if (parent && byId.get(parent)?.project_id !== p.input.projectId) {
-        throw new BadInputError(`parentTaskId ${parent} is not a task of project ${p.input.projectId}`, { field: 'parentTaskId' });
-      }
-    }
-
-    // Statuses in dependency order, so a task behind a BLOCKED batch task is BLOCKED too.
-    const statusOf = new Map<string, TaskStatus>(existing.map((r) => [r.id, r.status]));
-    const plannedById = new Map(planned.map((p) => [p.id, p]));
-    const batchDeps = new Map(planned.map((p) => [p.id, p.dependsOn.filter((d) => plannedById.has(d))]));
-    const order = topologicalLevels([...plannedById.keys()], batchDeps).levels.flat();
-    for (const id of order) {
-      const p = plannedById.get(id)!;
-      statusOf.set(id, p.dependsOn.length === 0 ? 'READY' : statusFromDependencies(p.dependsOn.map((d) => statusOf.get(d)!)));
-    }
-
-    const now = deps.now();
-    const dependedOn = new Set(planned.flatMap((p) => p.dependsOn));
-    const tasks = planned.map((p) => {
-      const deadline = deadlineOf(p.input.metadata);
-      const status = statusOf.get(p.id)!;
-      const metadata = status === 'BLOCKED' ? { ...p.input.metadata, reason: 'a dependency failed or was cancelled' } : p.input.metadata;
-      return tem.create(Task, {
-        id: p.id,
-        projectId: p.input.projectId,
-        title: p.input.title,
-        description: p.input.description,
-        priority: p.input.priority,
-        effectivePriority: effectivePriority({ priority: p.input.priority, deadline, hasDependents: dependedOn.has(p.id), now }),
-        status,
-        waitingOn: p.dependsOn.filter((d) => statusOf.get(d) !== 'COMPLETED').length,
-        context: p.input.context,
-        metadata,
-        maxRetries: p.input.maxRetries,
-        assignedTo: p.input.assignedTo,
-        parentTaskId: p.input.parentTaskId,
-        deadlineAt: deadline,
-        retryPolicy: p.input.retryPolicy,
-        complexity: estimateTask(deps, { id: p.id, title: p.input.title, description: p.input.description }, p.dependsOn, now),
-        createdAt: now,
-        updatedAt: now,
-      });
-    });
-    // Tasks first: the edge entity has no ORM relation to Task, so the unit of work cannot order
-    // the inserts by itself.
-    await tem.flush();
-    for (const p of planned) for (const dep of p.dependsOn) tem.create(TaskDependency, { taskId: p.id, dependsOnId: dep });
-    await tem.flush();
-
-    const gainedDependents = existing.filter((r) => dependedOn.has(r.id)).map((r) => r.id);
-    if (gainedDependents.length) await sql(tem, REFRESH_EFFECTIVE_PRIORITY_SQL, [gainedDependents]);
-    await recordTransitions(
-      tem,
-      tasks.map((t) => ({ taskId: t.id, projectId: t.projectId, previousStatus: null, status: t.status })),
-    );
-    return tasks;
-  });
+  for (const p of planned) p.complexity = estimateTask(deps, { id: p.id, title: p.input.title, description: p.input.description }, p.dependsOn, now);
+  const referencesExisting = inputs.some((i) => i.dependencies.length > 0 || i.parentTaskId !== null);
+  return { em, planned, referencesExisting };
 }
 
-/** Assigns ids, resolves `dependencyKeys` within the batch and refuses cycles among them. */
+/** Assigns ids, resolves `dependencyKeys` within the call and refuses cycles among them. */
 function planBatch(inputs: ValidTaskInput[]): Planned[] {
-  const planned: Planned[] = inputs.map((input) => ({ input, id: randomUUID() as string, dependsOn: [...input.dependencies] }));
+  const planned: Planned[] = inputs.map((input) => ({
+    input,
+    id: randomUUID() as string,
+    dependsOn: [...input.dependencies],
+    hasDependents: false,
+    complexity: null as unknown as ComplexityEstimate,
+  }));
   const byKey = new Map<string, Planned>();
-  for (const p of planned) {
-    if (p.input.key === null) continue;
+  const idempotencyKeys = new Set<string>();
+  planned.forEach((p, i) => {
+    const idem = p.input.idempotencyKey;
+    if (idem !== null) {
+      const scoped = `${p.input.projectId}|${idem}`;
+      if (idempotencyKeys.has(scoped)) {
+        throw new BadInputError(`inputs[${i}]: idempotencyKey "${idem}" is used by more than one input of this call; each task needs its own`, { field: 'idempotencyKey', index: i });
+      }
+      idempotencyKeys.add(scoped);
+    }
+    if (p.input.key === null) return;
     if (byKey.has(p.input.key)) throw new BadInputError(`key "${p.input.key}" is used by more than one input; keys must be unique within one call`, { key: p.input.key });
     byKey.set(p.input.key, p);
-  }
+  });
   for (const p of planned) {
     for (const key of p.input.dependencyKeys) {
       const target = byKey.get(key);
@@ -135,6 +109,7 @@ function planBatch(inputs: ValidTaskInput[]): Planned[] {
       if (target === p) throw new TaskDependencyError(`Task "${key}" cannot depend on itself`, p.id, [key, key]);
       if (target.input.projectId !== p.input.projectId) throw new TaskDependencyError(`Dependency key "${key}" is in another project`, p.id, [p.input.key ?? p.id, key]);
       p.dependsOn.push(target.id);
+      target.hasDependents = true;
     }
   }
   const keyOf = new Map(planned.map((p) => [p.id, p.input.key ?? p.id]));
@@ -144,4 +119,187 @@ function planBatch(inputs: ValidTaskInput[]): Planned[] {
     throw new TaskDependencyError(`Circular dependency: ${[...chain, chain[0]].join(' -> ')}`, cycles[0]![0]!, [...chain, chain[0]!]);
   }
   return planned;
+}
+
+/** A concurrent create took an idempotency key between our look-up and our insert: start again. */
+class IdempotencyRace extends Error {}
+
+const RACE_RETRIES = 5;
+
+/**
+ * Writes a group of calls. Calls that name no existing task and whose keyed inputs stand alone
+ * (a keyed input in a call of one) write in autocommit: the project look-up, then one insert
+ * statement; a keyed input that lost a race returns the winner, and nothing else was written for
+ * it. Otherwise one transaction: look-ups with locks, statuses from them, one insert statement,
+ * and on a lost idempotency race a rollback and another go (the look-up then sees the winner).
+ */
+async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Task[][]> {
+  const em = calls[0]!.em;
+  const autocommit = calls.every((c) => !c.referencesExisting && (c.planned.length === 1 || c.planned.every((p) => p.input.idempotencyKey === null)));
+  if (autocommit) {
+    const results = await write(em, deps, calls, false);
+    if (results.wrote) deps.afterCommit();
+    return results.tasks;
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const results = await em.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
+      if (results.wrote) deps.afterCommit();
+      return results.tasks;
+    } catch (e) {
+      if (!(e instanceof IdempotencyRace) || attempt >= RACE_RETRIES) throw e;
+    }
+  }
+}
+
+async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[], inTransaction: boolean): Promise<{ tasks: Task[][]; wrote: boolean }> {
+  const all = calls.flatMap((c) => c.planned);
+  await requireProjectIds(em, [...new Set(all.map((p) => p.input.projectId))]);
+
+  // Rows of tasks that exist already: named dependencies and parents, and idempotency hits.
+  const existing = new Map<string, { project_id: string; status: TaskStatus }>();
+  const rowsById = new Map<string, Record<string, unknown>>();
+  /** Planned id -> the id it stands for (an existing task, or the first of a repeated key). */
+  const alias = new Map<string, string>();
+  const keyed = all.filter((p) => p.input.idempotencyKey !== null);
+  const firstByKey = new Map<string, Planned>();
+  for (const p of keyed) {
+    const scoped = `${p.input.projectId}|${p.input.idempotencyKey}`;
+    const first = firstByKey.get(scoped);
+    // Two calls of one group with the same key: both get the one task, as if they had not met.
+    if (first) alias.set(p.id, first.id);
+    else firstByKey.set(scoped, p);
+  }
+
+  if (inTransaction) {
+    const referenced = [...new Set(all.flatMap((p) => [...p.input.dependencies, ...(p.input.parentTaskId ? [p.input.parentTaskId] : [])]))];
+    if (referenced.length) {
+      for (const r of await sql<{ id: string; project_id: string; status: TaskStatus }>(em, LOCK_REFERENCED_TASKS_SQL, [referenced])) existing.set(r.id, r);
+    }
+    if (firstByKey.size) {
+      const firsts = [...firstByKey.values()];
+      const rows = await sql<Record<string, unknown> & { id: string; project_id: string; idempotency_key: string; status: TaskStatus }>(em, TASKS_BY_IDEMPOTENCY_KEY_SQL, [
+        firsts.map((p) => p.input.projectId),
+        firsts.map((p) => p.input.idempotencyKey),
+      ]);
+      for (const row of rows) {
+        const p = firstByKey.get(`${row.project_id}|${row.idempotency_key}`)!;
+        alias.set(p.id, row.id);
+        existing.set(row.id, { project_id: row.project_id, status: row.status });
+        rowsById.set(row.id, row);
+      }
+    }
+    checkReferences(all, existing);
+  }
+
+  const idOf = (id: string): string => {
+    const first = alias.get(id);
+    return first === undefined ? id : (alias.get(first) ?? first);
+  };
+  const toInsert = all.filter((p) => !alias.has(p.id));
+
+  // Statuses in dependency order, so a task behind a BLOCKED task of its call is BLOCKED too.
+  const now = deps.now();
+  const statusOf = new Map<string, TaskStatus>([...existing].map(([id, r]) => [id, r.status]));
+  const byId = new Map(toInsert.map((p) => [p.id, p]));
+  const order = topologicalLevels(
+    [...byId.keys()],
+    new Map(toInsert.map((p) => [p.id, p.dependsOn.map(idOf).filter((d) => byId.has(d))])),
+  ).levels.flat();
+  for (const id of order) {
+    const p = byId.get(id)!;
+    statusOf.set(id, statusAtCreation(p.dependsOn.map((d) => statusOf.get(idOf(d))!), p.input.runAt, now));
+  }
+
+  const rows = toInsert.length ? await preparedSql<Record<string, unknown> & { id: string }>(em, INSERT_TASKS_NAME, INSERT_TASKS_SQL, insertBindings(toInsert, statusOf, idOf, now)) : [];
+  if (rows.length < toInsert.length) {
+    if (inTransaction) throw new IdempotencyRace();
+    // Autocommit: every skipped row is a lone keyed input whose key a concurrent create took;
+    // nothing was written for it (its call has no other input). Return the winner.
+    const inserted = new Set(rows.map((r) => r.id));
+    const lost = toInsert.filter((p) => !inserted.has(p.id));
+    const winners = await sql<Record<string, unknown> & { id: string; project_id: string; idempotency_key: string }>(em, TASKS_BY_IDEMPOTENCY_KEY_SQL.replace(/for share of t/, ''), [
+      lost.map((p) => p.input.projectId),
+      lost.map((p) => p.input.idempotencyKey),
+    ]);
+    for (const row of winners) {
+      alias.set(firstByKey.get(`${row.project_id}|${row.idempotency_key}`)!.id, row.id);
+      rowsById.set(row.id, row);
+    }
+    if (winners.length < lost.length) throw new Error('an idempotent create lost a race but the winning task is not visible');
+  }
+  for (const row of rows) rowsById.set(row.id, row);
+
+  if (inTransaction) {
+    const gainedDependents = [...existing.keys()].filter((id) => toInsert.some((p) => p.dependsOn.some((d) => idOf(d) === id)));
+    if (gainedDependents.length) await sql(em, REFRESH_EFFECTIVE_PRIORITY_SQL, [gainedDependents]);
+  }
+
+  const tasks = calls.map((c) =>
+    c.planned.map((p) => {
+      const id = idOf(p.id);
+      const [task] = toTasks([rowsById.get(id)!]);
+      // The estimate made just now, so a client that reads it costs no second query.
+      if (id === p.id) task!.complexity = p.complexity;
+      return task!;
+    }),
+  );
+  return { tasks, wrote: rows.length > 0 };
+}
+
+function checkReferences(all: Planned[], existing: Map<string, { project_id: string; status: TaskStatus }>): void {
+  for (const p of all) {
+    for (const dep of p.input.dependencies) {
+      const row = existing.get(dep);
+      if (!row) throw new TaskDependencyError(`Dependency ${dep} not found`, p.id, [p.id, `dependency ${dep} not found`]);
+      if (row.project_id !== p.input.projectId) {
+        throw new TaskDependencyError(`Dependency ${dep} belongs to another project`, p.id, [p.id, `dependency ${dep} is in project ${row.project_id}`]);
+      }
+    }
+    const parent = p.input.parentTaskId;
+    if (parent && existing.get(parent)?.project_id !== p.input.projectId) {
+      throw new BadInputError(`parentTaskId ${parent} is not a task of project ${p.input.projectId}`, { field: 'parentTaskId' });
+    }
+  }
+}
+
+/** The parallel arrays of INSERT_TASKS_SQL, in its order. */
+function insertBindings(toInsert: Planned[], statusOf: Map<string, TaskStatus>, idOf: (id: string) => string, now: Date): unknown[] {
+  const n = toInsert.length;
+  const cols: unknown[][] = Array.from({ length: 20 }, () => new Array(n));
+  const edgeFrom: string[] = [];
+  const edgeTo: string[] = [];
+  toInsert.forEach((p, k) => {
+    const i = p.input;
+    const deadline = deadlineOf(i.metadata);
+    const status = statusOf.get(p.id)!;
+    const metadata = status === 'BLOCKED' ? { ...i.metadata, reason: 'a dependency failed or was cancelled' } : i.metadata;
+    const dependsOn = p.dependsOn.map(idOf);
+    for (const d of dependsOn) {
+      edgeFrom.push(p.id);
+      edgeTo.push(d);
+    }
+    cols[0]![k] = p.id;
+    cols[1]![k] = i.projectId;
+    cols[2]![k] = i.title;
+    cols[3]![k] = i.description;
+    cols[4]![k] = i.priority;
+    cols[5]![k] = effectivePriority({ priority: i.priority, deadline, hasDependents: p.hasDependents, now });
+    cols[6]![k] = status;
+    cols[7]![k] = dependsOn.filter((d) => statusOf.get(d) !== 'COMPLETED').length;
+    cols[8]![k] = JSON.stringify(i.context);
+    cols[9]![k] = JSON.stringify(metadata);
+    cols[10]![k] = i.maxRetries;
+    cols[11]![k] = i.assignedTo;
+    cols[12]![k] = i.parentTaskId;
+    cols[13]![k] = deadline?.toISOString() ?? null;
+    cols[14]![k] = i.retryPolicy === null ? null : JSON.stringify(i.retryPolicy);
+    cols[15]![k] = JSON.stringify(p.complexity);
+    cols[16]![k] = i.runAt?.toISOString() ?? null;
+    cols[17]![k] = i.timeoutSeconds;
+    cols[18]![k] = i.idempotencyKey;
+    cols[19]![k] = i.concurrencyKey;
+  });
+  const stamp = now.toISOString();
+  return [...cols, stamp, stamp, edgeFrom, edgeTo];
 }

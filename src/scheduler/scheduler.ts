@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NewTaskInput } from '../domain/task-input';
 import { ReturnedFields, SchedulerDeps } from './context';
-import { createTasks } from './create-tasks';
+import { createCoalescer, createTasks } from './create-tasks';
 import { claimCoalescer, claimTasks, ClaimArgs } from './claim-tasks';
 import { completeCoalescer, completeTask, completeTasks, CompleteArgs } from './complete-tasks';
 import { heartbeatTask, heartbeatTasks, HeartbeatArgs } from './heartbeat-task';
@@ -24,17 +24,19 @@ export class Scheduler {
   /** Concurrent claims and completions share statements (coalescer.ts): this instance's queues. */
   readonly claims;
   readonly completions;
+  readonly creations;
 
   constructor(readonly deps: SchedulerDeps) {
     this.claims = claimCoalescer(deps);
     this.completions = completeCoalescer(deps);
+    this.creations = createCoalescer(deps);
   }
 
   createTasks(em: EntityManager, inputs: NewTaskInput[]) {
-    return createTasks(em, this.deps, inputs);
+    return createTasks(em, this.deps, inputs, this.creations);
   }
   async createTask(em: EntityManager, input: NewTaskInput) {
-    return (await createTasks(em, this.deps, [input]))[0]!;
+    return (await createTasks(em, this.deps, [input], this.creations))[0]!;
   }
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);

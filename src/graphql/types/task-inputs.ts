@@ -58,6 +58,21 @@ export class CreateTaskInput {
 
   @Field(() => RetryPolicyInput, { nullable: true })
   retryPolicy?: RetryPolicyInput | null;
+
+  @Field(() => Date, { nullable: true, description: 'Not before this time: with its dependencies done and runAt ahead, the task is SCHEDULED until then. Not with delaySeconds.' })
+  runAt?: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'Not before now + this many seconds (0 or more). Not with runAt.' })
+  delaySeconds?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'An attempt still running this long after its claim is ended like an expired lease (1 or more)' })
+  timeoutSeconds?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Unique per project: a create with a key that exists returns the existing task and creates nothing' })
+  idempotencyKey?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Tasks sharing a key count against its concurrency limit' })
+  concurrencyKey?: string | null;
 }
 
 @InputType()

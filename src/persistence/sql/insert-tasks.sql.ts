@@ -1,0 +1,66 @@
+import { ALL_TASK_COLUMNS, taskColumns } from './task-rows';
+
+/**
+ * createTask / createTasks write in ONE statement, whatever the batch size: the tasks, their
+ * dependency edges and their creation events, from parallel arrays (one element per task, or
+ * per edge). One statement means one round trip, one plan and, outside a transaction, one commit
+ * for a whole group of producers (create-tasks.ts groups concurrent calls). No ORM entity is
+ * built on the way in or out (rows come back as Task snapshots, task-rows.ts toTasks).
+ *
+ * 1. `inserted`: the tasks. `on conflict (project_id, idempotency_key) do nothing` resolves
+ *    concurrent creates with the same idempotency key in the database (constraint
+ *    task_idempotency_key_unique): PostgreSQL waits for the other transaction and skips the row
+ *    if it committed. Skipped rows simply do not come back; the caller compares counts.
+ * 2. `edges`: only for tasks that were inserted, and only to tasks that exist (an input's own
+ *    task that was skipped is not one). The FK checks run at the end of the statement, when
+ *    `inserted`'s rows are there. A caller that needs all or nothing compares counts and rolls
+ *    back its transaction.
+ * 3. `events`: one creation event per inserted task (previous_status null), the event log's
+ *    source of taskStatusChanged / taskReady. A skipped (idempotent) create writes none.
+ *
+ * Statuses, waiting_on, effective priorities and estimates are computed by the caller (domain
+ * rules, create-tasks.ts), so the statement does no reads beyond the conflict check.
+ */
+export const INSERT_TASKS_SQL = `
+  with input as (
+    select * from unnest(
+      ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::smallint[], ?::smallint[], ?::text[], ?::int[],
+      ?::jsonb[], ?::jsonb[], ?::int[], ?::text[], ?::uuid[], ?::timestamptz[], ?::jsonb[], ?::jsonb[],
+      ?::timestamptz[], ?::int[], ?::text[], ?::text[]
+    ) as i(id, project_id, title, description, priority, effective_priority, status, waiting_on,
+           context, metadata, max_retries, assigned_to, parent_task_id, deadline_at, retry_policy, complexity,
+           run_at, timeout_seconds, idempotency_key, concurrency_key)
+  ), inserted as (
+    insert into task (id, project_id, title, description, priority, effective_priority, status, waiting_on,
+                      context, metadata, max_retries, assigned_to, parent_task_id, deadline_at, retry_policy, complexity,
+                      run_at, timeout_seconds, idempotency_key, concurrency_key, created_at, updated_at)
+    select i.*, ?::timestamptz, ?::timestamptz from input i
+    on conflict (project_id, idempotency_key) do nothing
+    returning ${taskColumns(undefined, ALL_TASK_COLUMNS)}
+  ), edges as (
+    insert into task_dependency (task_id, depends_on_id)
+    select e.task_id, e.depends_on_id from unnest(?::uuid[], ?::uuid[]) as e(task_id, depends_on_id)
+     where e.task_id in (select id from inserted)
+       and (e.depends_on_id in (select id from inserted) or e.depends_on_id not in (select id from input))
+  ), events as (
+    insert into task_event (task_id, project_id, previous_status, status)
+    select id, project_id, null, status from inserted
+  )
+  select * from inserted`;
+
+export const INSERT_TASKS_NAME = 'create_tasks';
+
+/** Idempotency keys already taken in their project: those inputs return these tasks instead. */
+export const TASKS_BY_IDEMPOTENCY_KEY_SQL = `
+  select ${taskColumns('t', ALL_TASK_COLUMNS)}
+    from task t join unnest(?::uuid[], ?::text[]) as k(project_id, idempotency_key)
+      on t.project_id = k.project_id and t.idempotency_key = k.idempotency_key
+     order by t.id
+     for share of t`;
+
+/**
+ * Existing tasks named as dependencies or parents, locked (shared, in id order so concurrent
+ * creates cannot deadlock) so none fails or is cancelled while the new tasks' statuses are
+ * decided from theirs.
+ */
+export const LOCK_REFERENCED_TASKS_SQL = 'select id::text, project_id::text, status from task where id = any(?::uuid[]) order by id for share';
