@@ -205,3 +205,23 @@ export function chunkInputs(order: ImportRow[], projectId: string, size: number,
   });
   return { inputs, rows };
 }
+
+/**
+ * For each chunk, the last earlier chunk it takes task ids from (-1: none): a chunk may be sent
+ * once that one and every one before it have been created.
+ */
+export function chunkNeeds(order: ImportRow[], size: number): number[] {
+  const chunkOfKey = new Map<string, number>();
+  order.forEach((r, i) => r.key !== null && chunkOfKey.set(r.key, Math.floor(i / size)));
+  const needs: number[] = [];
+  order.forEach((r, i) => {
+    const c = Math.floor(i / size);
+    let need = needs[c] ?? -1;
+    for (const k of r.dependencyKeys) {
+      const d = chunkOfKey.get(k)!;
+      if (d < c && d > need) need = d;
+    }
+    needs[c] = need;
+  });
+  return needs;
+}
