@@ -68,10 +68,10 @@ export const APP_COMPLETE_SQL = positional(COMPLETE_SQL);
 /**
  * The app's completion statement has had two shapes: one task ($1 result, $2 id, $3/$4 worker)
  * and, since completion and promotion became one statement, parallel arrays ($1 ids, $2 worker
- * ids, $3 results). Bind whichever this checkout has.
+ * ids, $3 results, $4 attempts). Bind whichever this checkout has.
  */
 function appCompleteValues(id: string, workerId: string): unknown[] {
-  return /unnest\(/.test(COMPLETE_SQL) ? [[id], [workerId], [null]] : [null, id, workerId, workerId];
+  return /unnest\(/.test(COMPLETE_SQL) ? [[id], [workerId], [null], [null]] : [null, id, workerId, workerId];
 }
 
 async function withClient<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {

@@ -14,6 +14,7 @@ import { startLatency } from './workloads/start-latency';
 import { dependencies } from './workloads/dependencies';
 import { scale } from './workloads/scale';
 import { floor } from './workloads/floor';
+import { sdkWorker } from './workloads/sdk-worker';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
     await attempt('W2', () => startLatency(c));
     await attempt('W3', () => dependencies(c, w1?.perTaskApi ?? (null as Spread | null)));
     const sc = await attempt('Scale', () => scale(c));
+    await attempt('SDK', () => sdkWorker(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });
