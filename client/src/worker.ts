@@ -64,6 +64,9 @@ export interface WorkerStats {
   connected: boolean;
 }
 
+/** Result calls in flight at once: a batch is sent while the previous one is still answered. */
+const MAX_FLUSHES = 3;
+
 const DEFAULT_TASK_FIELDS =
   'id projectId title description priority status context metadata retryCount maxRetries attempt assignedTo parentTaskId leaseExpiresAt timeoutSeconds';
 
@@ -101,7 +104,8 @@ export class Worker extends EventEmitter {
   private queueEmpty = false;
   private claimBackoff: NodeJS.Timeout | null = null;
   private claimFailures = 0;
-  private flushing = false;
+  /** Result calls on the wire (up to MAX_FLUSHES: completions pipeline behind the claims). */
+  private flushes = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
   private stopping = false;
@@ -201,6 +205,13 @@ export class Worker extends EventEmitter {
     this.claimWanted = true;
     if (this.claiming || this.claimBackoff) return;
     void this.claimLoop();
+  }
+
+  /** Results not on the wire yet. */
+  private unsent(): number {
+    let n = 0;
+    for (const h of this.held.values()) if (h.state === 'result' && !h.sending) n++;
+    return n;
   }
 
   private pendingResults(): number {
@@ -393,10 +404,10 @@ export class Worker extends EventEmitter {
 
   /** Sends waiting results: completions in one call (completeTasks), failures one call each. */
   private async flush(): Promise<void> {
-    if (this.flushing || !this.conn.connected) return;
+    if (this.flushes >= MAX_FLUSHES || !this.conn.connected) return;
     const waiting = [...this.held.values()].filter((h) => h.state === 'result' && !h.sending);
     if (waiting.length === 0) return;
-    this.flushing = true;
+    this.flushes++;
     let retryLater = false;
     try {
       const completions = waiting.filter((h) => h.outcome!.kind === 'complete').slice(0, 1000);
@@ -404,9 +415,9 @@ export class Worker extends EventEmitter {
       const outcomes = await Promise.all([this.sendCompletions(completions), ...failures.map((h) => this.sendFailure(h))]);
       retryLater = outcomes.some((ok) => !ok);
     } finally {
-      this.flushing = false;
+      this.flushes--;
     }
-    if (this.pendingResults() > 0) this.scheduleFlush(retryLater ? 1_000 : 0);
+    if (this.unsent() > 0) this.scheduleFlush(retryLater ? 1_000 : 0);
     this.pumpIfWorthIt();
   }
 
