@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTestServer, TestServer } from '../helpers/server';
 import { claim, createProject, createTask, fail, getTask } from '../helpers/fixtures';
-import { waitUntil } from '../helpers/ws-client';
+import { subscriberCount, waitUntil } from '../helpers/ws-client';
 import { buildCli, cliEnv, runCli, startCli } from './support/cli';
 
 let ts: TestServer;
@@ -128,11 +128,13 @@ describe('taskq', () => {
     const watch = startCli(bin, ['tasks', 'watch', '-p', p, '-o', 'json'], env);
     let watched = '';
     watch.stdout!.setEncoding('utf8').on('data', (c: string) => (watched += c));
+    // Its subscription is registered before anything happens (the process takes a moment to start).
+    await waitUntil(async () => (await subscriberCount(ts.url)) >= 1, 20_000, 'the watch to subscribe');
     const handler = file('handler.js', 'module.exports = async (task, ctx) => ({ title: task.title, attempt: ctx.attempt });\n');
     const worker = startCli(bin, ['worker', '--project', p, '--concurrency', '2', handler], env);
     let log = '';
     worker.stderr!.setEncoding('utf8').on('data', (c: string) => (log += c));
-    await waitUntil(() => /started/.test(log), 20_000, 'the worker to start');
+    await waitUntil(async () => (await subscriberCount(ts.url)) >= 3, 20_000, 'the worker to subscribe (taskReady and its cancellation watch)');
     const tasks = await Promise.all([1, 2, 3].map((i) => createTask(ts, { projectId: p, title: `w${i}` })));
     await waitUntil(async () => (await Promise.all(tasks.map((t) => getTask(ts, t.id)))).every((t) => t.status === 'COMPLETED'), 20_000, 'the worker to complete 3 tasks');
     expect((await getTask(ts, tasks[0].id)).result).toEqual({ title: 'w1', attempt: 1 });
