@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from './ports';
+import { BENCH_ADMIN_TOKEN } from './auth';
 
 /**
  * The server under test as a child process (`node dist/src/main.js`), so its memory is its own:
@@ -18,6 +19,8 @@ export class ServerProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** The database it serves (a workload may start a second server on it). */
+    readonly databaseUrl: string,
   ) {
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
@@ -44,13 +47,14 @@ export class ServerProcess {
     return this.stderrTail;
   }
 
-  static async start(databaseUrl: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+  /** `extraEnv`: settings of this server only (e.g. AUTH_MODE=off for the access-control comparison). */
+  static async start(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...extraEnv };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server = new ServerProcess(child, port);
+    const server = new ServerProcess(child, port, databaseUrl);
     await server.waitReady(60_000);
     return server;
   }

@@ -47,6 +47,34 @@ const MUTATIONS = [
     to: '',
     tests: ['test/graphql/fencing.test.ts'],
   },
+  {
+    name: 'completion not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/complete.sql.ts',
+    from: 'and (input.token_id is null or t.claimed_by_token_id = input.token_id)',
+    to: '',
+    tests: ['test/auth/tokens.test.ts'],
+  },
+  {
+    name: 'heartbeat(s) not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/heartbeat.sql.ts',
+    from: 'and (input.token_id is null or t.claimed_by_token_id = input.token_id)',
+    to: '',
+    tests: ['test/auth/tokens.test.ts'],
+  },
+  {
+    name: 'release not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/release.sql.ts',
+    from: 'and (input.token_id is null or t.claimed_by_token_id = input.token_id)',
+    to: '',
+    tests: ['test/auth/tokens.test.ts'],
+  },
+  {
+    name: 'progress not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/progress.sql.ts',
+    from: 'and (?::uuid is null or claimed_by_token_id = ?::uuid)',
+    to: 'and (?::uuid is null or ?::uuid is not null)',
+    tests: ['test/auth/tokens.test.ts'],
+  },
 ];
 
 const only = process.argv.slice(2);

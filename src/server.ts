@@ -23,8 +23,21 @@ import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
 import { ProgressChannel } from './events/progress-channel';
+import { markTransactionPooler, whenPoolerDetected } from './persistence/sql/run';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Authenticator } from './auth/authenticator';
+import { SocketRegistry } from './auth/socket-registry';
+import { RevocationListener } from './auth/revocation';
+import { AccessGate } from './auth/access';
+import { AuthFailureLimiter, OperationRateLimiter } from './auth/rate-limits';
+import type { Principal } from './auth/principal';
+import { DomainError } from './domain/errors';
+import { sendRefusal } from './http/graphql-post';
+import { UNUSABLE_TOKENS_SQL } from './persistence/sql/api-token.sql';
+import { sql } from './persistence/sql/run';
+import { costError, limitRules } from './auth/query-limits';
 
 /** Largest HTTP request body (a createTasks of a few thousand tasks fits). */
 const BODY_LIMIT_BYTES = 12 * 1024 * 1024;
@@ -34,6 +47,8 @@ export interface RunningServer {
   port: number;
   services: AppServices;
   notifier: PgNotifier;
+  /** This instance's open WebSockets by token (tests wait on its size). */
+  sockets: SocketRegistry;
   sweeper: Sweeper;
   /** Graceful stop: refuse new work, close sockets with 1001, finish in-flight requests, release connections. */
   close(): Promise<void>;
@@ -48,7 +63,15 @@ export interface ServerOptions {
   now?: () => Date;
   /** Event-log safety poll, ms (wake-ups normally come from commits and NOTIFY). */
   pollIntervalMs?: number;
+  /**
+   * A direct (or session-mode) connection for LISTEN when `databaseUrl` is a transaction-mode
+   * pooler (config.databasePooler); main.ts passes DATABASE_DIRECT_URL.
+   */
+  directUrl?: string | null;
 }
+
+/** Without LISTEN (behind a pooler, no direct URL) the event log is polled this often instead. */
+const POLL_WITHOUT_LISTEN_MS = 250;
 
 /** HTTP (Apollo) and WebSocket (graphql-ws) on one server and one /graphql path, plus the pages. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -56,19 +79,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const now = options.now ?? (() => new Date());
   const logError = (what: string) => (e: unknown) => logger.error(what, e);
 
+  const pooled = config.databasePooler === 'transaction';
+  if (pooled) markTransactionPooler(orm.em);
+  whenPoolerDetected(orm.em, () =>
+    logger.warn('the database refused a named prepared statement (DATABASE_URL looks like a transaction-mode pooler): statements run unnamed from now on; set DATABASE_POOLER=transaction and DATABASE_DIRECT_URL (see README "Behind a pooler")'),
+  );
+  const listenUrl = options.directUrl ?? (pooled ? null : options.databaseUrl);
+  if (listenUrl === null) {
+    logger.warn(
+      `DATABASE_POOLER=transaction without DATABASE_DIRECT_URL: no LISTEN through the pooler, so changes made on other instances reach this one's subscribers by polling the event log every ${POLL_WITHOUT_LISTEN_MS} ms; set DATABASE_DIRECT_URL to a direct or session-mode connection for immediate wake-ups`,
+    );
+  }
   const stream = new EventStream(orm, {
-    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    pollIntervalMs: options.pollIntervalMs ?? (listenUrl === null ? POLL_WITHOUT_LISTEN_MS : 1_000),
     bufferLimit: config.subscriptionBufferLimit,
     onError: logError('event stream read failed'),
   });
   const notifier = new PgNotifier(orm, {
-    url: options.databaseUrl,
+    url: listenUrl,
     instanceId: randomUUID(),
     onWake: () => stream.wake(),
     onError: logError('notifier'),
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
-  const progress = new ProgressChannel(orm, { url: options.databaseUrl, instanceId: randomUUID(), onError: logError('progress channel') });
+  const progress = new ProgressChannel(orm, { url: listenUrl, instanceId: randomUUID(), onError: logError('progress channel') });
   const scheduler = new Scheduler({
     now,
     defaultLeaseSeconds: config.defaultLeaseSeconds,
@@ -87,7 +121,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     eventRetentionHours: config.eventRetentionHours,
     onError: logError('sweep failed'),
   });
-  const services: AppServices = { orm, scheduler, stream, progress, config, complexityWeights: options.complexityWeights, now };
+  // Access control (src/auth): tokens checked at the door of both transports, cached a few
+  // seconds; a revocation anywhere reaches this instance through its LISTEN channel.
+  const authenticator = new Authenticator({ em: orm.em as EntityManager, authMode: config.authMode, adminToken: config.adminToken, now, onError: logError('token lastUsedAt') });
+  const gate = new AccessGate(authenticator, new AuthFailureLimiter(config.authFailuresPerMinute), new OperationRateLimiter(config.rateLimitPerMinute));
+  const sockets = new SocketRegistry(now);
+  const tokenRevoked = (tokenId: string) => {
+    authenticator.forget(tokenId);
+    sockets.revoked(tokenId);
+  };
+  const revocations = new RevocationListener({
+    url: options.databaseUrl,
+    onRevoked: tokenRevoked,
+    onListening: () => {
+      // Revocations sent while the connection was down were missed: start over from the database.
+      authenticator.forgetAll();
+      const open = sockets.tokenIds();
+      if (open.length === 0) return;
+      sql<{ id: string }>(orm.em as EntityManager, UNUSABLE_TOKENS_SQL, [open])
+        .then((rows) => rows.forEach((r) => tokenRevoked(r.id)))
+        .catch(logError('re-checking WebSocket tokens'));
+    },
+    onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
+  });
+  const services: AppServices = { orm, scheduler, stream, progress, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -102,17 +159,48 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   coalesceWsWrites(wsServer);
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
-  const prepare = createDocumentCache(schema);
-  const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
+  const limits = config.queryLimits;
+  const parseOptions = { maxTokens: limits.maxTokens };
+  const validationRules = limitRules(limits);
+  const prepare = createDocumentCache(schema, { parseOptions, rules: validationRules });
+  const socketPrincipals = new WeakMap<object, { principal: Principal; unregister: () => void }>();
+  const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket; request: http.IncomingMessage }>(
     {
       schema,
-      onSubscribe: (_ctx, _id, payload) => {
+      // The handshake is the door: no valid token in connectionParams.authorization, socket closed with 4403.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        try {
+          const principal = await gate.admit(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+          const unregister = sockets.add(principal, (code, reason) => ctx.extra.socket.close(code, reason));
+          socketPrincipals.set(ctx.extra.socket, { principal, unregister });
+          return true;
+        } catch (e) {
+          if (e instanceof DomainError) return false;
+          throw e;
+        }
+      },
+      onClose: (ctx) => socketPrincipals.get(ctx.extra.socket)?.unregister(),
+      onSubscribe: (ctx, _id, payload) => {
+        const admitted = socketPrincipals.get(ctx.extra.socket);
+        if (admitted) {
+          try {
+            gate.operation(admitted.principal);
+          } catch (e) {
+            if (e instanceof DomainError) return [new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.code } })];
+            throw e;
+          }
+        }
         const prepared = prepare(payload.query);
         if ('errors' in prepared) return prepared.errors;
+        const tooCostly = costError(schema, prepared.document, payload.operationName, payload.variables, limits.maxCost);
+        if (tooCostly) return [tooCostly];
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx) => {
-        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, { subscription: true });
+        const principal = socketPrincipals.get(ctx.extra.socket)?.principal;
+        if (!principal) throw new Error('graphql-ws context before onConnect admitted the socket');
+        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, principal, { subscription: true });
         context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
         return context as unknown as Record<string, unknown>;
       },
@@ -132,6 +220,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     includeStacktraceInErrorResponses: false,
     schema,
     introspection: true,
+    parseOptions,
+    validationRules,
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler would run a second,
     // concurrent stop() that never settles (5.5.1 does not resolve the stop barrier on success).
     stopOnTerminationSignals: false,
@@ -141,6 +231,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Per-field cache hints and federated traces are work on every request that nothing here uses.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      {
+        // The cost depends on the variables (page sizes), so it is checked per request.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, operationName, request }) {
+              const tooCostly = costError(schema, document, operationName, request.variables, limits.maxCost);
+              if (tooCostly) {
+                tooCostly.extensions.http = { status: 400 };
+                throw tooCostly;
+              }
+            },
+          };
+        },
+      },
       {
         async serverWillStart() {
           return {
@@ -154,9 +258,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     formatError: (formatted, error) => formatError(formatted, error, logError('unexpected error in a GraphQL request')),
   });
   await apollo.start();
+  const admitHttp = async (req: http.IncomingMessage): Promise<Principal> => {
+    const principal = await gate.admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+    gate.operation(principal);
+    return principal;
+  };
   graphqlPost = graphqlPostHandler(apollo, {
     bodyLimitBytes: BODY_LIMIT_BYTES,
-    context: async () => createContext(services),
+    admit: admitHttp,
+    context: async (principal) => createContext(services, principal),
     onUnexpectedError: logError('unexpected error in an HTTP GraphQL request'),
   });
 
@@ -172,12 +282,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   app.use(
     '/graphql',
+    (req, res, next) => {
+      admitHttp(req).then(
+        (principal) => {
+          res.locals.principal = principal;
+          next();
+        },
+        (e: unknown) => {
+          if (!(e instanceof DomainError)) return next(e);
+          req.resume();
+          sendRefusal(res, e);
+        },
+      );
+    },
     express.json({ limit: BODY_LIMIT_BYTES }),
-    expressMiddleware(apollo, { context: async () => createContext(services) }),
+    expressMiddleware(apollo, { context: async ({ res }) => createContext(services, res.locals.principal as Principal) }),
   );
   mountWebPages(app, { webRoot: defaultWebRoot() });
 
   await notifier.start();
+  await revocations.start();
   stream.start();
   sweeper.start();
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
@@ -192,6 +316,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     services,
     notifier,
+    sockets,
     sweeper,
     close() {
       closing ??= (async () => {
@@ -205,6 +330,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');
         await notifier.close();
+        await revocations.close();
       })();
       return closing;
     },

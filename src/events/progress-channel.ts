@@ -22,7 +22,9 @@ const QUEUE_LIMIT = 1_000;
  * (the newest report in that interval wins, sent at the interval's end), delivered to local
  * subscribers directly and to other instances by one NOTIFY outside any transaction (the
  * payload carries the event; the sending instance ignores its own echo). The LISTEN connection
- * opens with the first subscriber.
+ * opens with the first subscriber; with no LISTEN URL (behind a transaction-mode pooler without
+ * DATABASE_DIRECT_URL: a LISTEN there would land on a shared server connection) subscribers get
+ * this instance's reports only, the other instances' still reach them through Task.progress.
  */
 export class ProgressChannel {
   private readonly perTask = new Map<string, { timer: NodeJS.Timeout; pending: ProgressEventPayload | null }>();
@@ -35,7 +37,7 @@ export class ProgressChannel {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly options: { url: string; instanceId: string; minIntervalMs?: number; onError: (e: unknown) => void },
+    private readonly options: { url: string | null; instanceId: string; minIntervalMs?: number; onError: (e: unknown) => void },
   ) {}
 
   private get interval(): number {
@@ -87,7 +89,7 @@ export class ProgressChannel {
   }
 
   private ensureListening(): void {
-    if (this.listener || this.connecting || this.closed) return;
+    if (this.listener || this.connecting || this.closed || this.options.url === null) return;
     this.connecting = this.connect()
       .catch((e: unknown) => {
         this.options.onError(e);
@@ -102,7 +104,7 @@ export class ProgressChannel {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.options.url });
+    const client = new Client({ connectionString: this.options.url! });
     const drop = () => {
       client.removeAllListeners();
       client.on('error', () => {});

@@ -14,8 +14,24 @@ import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
 import { LeaseResolver } from './resolvers/lease.resolver';
 import { ProgressResolver } from './resolvers/progress.resolver';
+import { ApiTokenResolver } from './resolvers/api-token.resolver';
+import { enforcePermissions } from '../auth/enforce-permissions';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, LeaseResolver, ProgressResolver] as const;
+export const resolvers = [
+  ProjectResolver,
+  TaskQueryResolver,
+  TaskMutationResolver,
+  TaskFieldsResolver,
+  SubscriptionResolver,
+  EventCursorResolver,
+  ComplexityResolver,
+  TaskComplexityResolver,
+  TaskEditResolver,
+  GraphResolver,
+  LeaseResolver,
+  ProgressResolver,
+  ApiTokenResolver,
+] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`
@@ -33,7 +49,11 @@ const UNUSED_PUBSUB = {
 let cached: Promise<GraphQLSchema> | null = null;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: [...resolvers], scalarsMap, validate: false, pubSub: UNUSED_PUBSUB });
+  // Every root field is wrapped in its permission-table check (src/auth/permissions.ts).
+  cached ??= buildSchema({ resolvers: [...resolvers], scalarsMap, validate: false, pubSub: UNUSED_PUBSUB }).then((schema) => {
+    enforcePermissions(schema);
+    return schema;
+  });
   return cached;
 }
 

@@ -9,6 +9,7 @@ import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { Coalescer } from './coalescer';
 import { COALESCING, ReturnedFields, SchedulerDeps } from './context';
 import { assertAttempt, explainLeaseRefusal } from './lease-refusal';
+import type { LeaseGuard } from '../auth/principal';
 
 export interface CompleteArgs {
   id: string;
@@ -23,21 +24,30 @@ interface Completion {
   workerId: string | null;
   result: unknown;
   attempt: number | null;
+  /** A WORKER's own-lease guard (src/auth): the task must have been claimed with this token. */
+  guard: LeaseGuard | null;
 }
 
-function validate(inputs: CompleteArgs[]) {
+function validate(inputs: CompleteArgs[], guard: LeaseGuard | null) {
   const items: Completion[] = inputs.map((i) => ({
     id: assertId(i.id, 'id'),
     workerId: i.workerId ?? null,
     result: i.result === undefined ? null : i.result,
     attempt: assertAttempt(i.attempt),
+    guard,
   }));
   for (const item of items) assertJsonSize(item.result, 'result');
   return { items, bindings: bindingsOf(items) };
 }
 
 function bindingsOf(items: readonly Completion[]): unknown[] {
-  return [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => JSON.stringify(i.result)), items.map((i) => i.attempt)];
+  return [
+    items.map((i) => i.id),
+    items.map((i) => i.workerId),
+    items.map((i) => JSON.stringify(i.result)),
+    items.map((i) => i.attempt),
+    items.map((i) => i.guard?.tokenId ?? null),
+  ];
 }
 
 /** One caller's completeTask, as the coalescer batches it with others returning the same columns. */
@@ -59,8 +69,13 @@ export function completeCoalescer(deps: SchedulerDeps): CompleteCoalescer {
  * together (coalescer.ts). A stale request (already completed, cancelled, or claimed by another
  * worker) changes nothing and says why.
  */
-export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields, coalescer: CompleteCoalescer): Promise<Task> {
-  const { items } = validate([args]);
+export async function completeTask(
+  em: EntityManager,
+  deps: SchedulerDeps,
+  args: CompleteArgs & ReturnedFields & { guard?: LeaseGuard | null },
+  coalescer: CompleteCoalescer,
+): Promise<Task> {
+  const { items } = validate([args], args.guard ?? null);
   const request: CompleteRequest = { em, statement: completeStatement(columnsForTaskFields(args.fields)), item: items[0]! };
   // Inside a caller's transaction the completion must run on that transaction, alone.
   const task = await (em.getTransactionContext() ? coalescer.alone(request) : coalescer.submit(request.statement.name, request));
@@ -94,10 +109,10 @@ async function runCompletions(deps: SchedulerDeps, requests: CompleteRequest[]):
 }
 
 /** completeTasks: many completions in one transaction, all or nothing. */
-export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[], returned: ReturnedFields = {}): Promise<Task[]> {
+export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[], returned: ReturnedFields = {}, guard: LeaseGuard | null = null): Promise<Task[]> {
   if (inputs.length === 0) return [];
   if (inputs.length > LIMITS.batchSize) throw new BadInputError(`at most ${LIMITS.batchSize} completions per call`);
-  const { items, bindings } = validate(inputs);
+  const { items, bindings } = validate(inputs, guard);
   if (new Set(items.map((i) => i.id)).size !== items.length) throw new BadInputError('the same task id appears twice in completeTasks');
   const rows = await em.transactional(async (tem) => {
     const done = await sql<Record<string, unknown> & { id: string }>(tem as EntityManager, completeStatement(columnsForTaskFields(returned.fields)).text, bindings);

@@ -7,6 +7,7 @@ import type { ProgressEventPayload } from '../events/progress-channel';
 import { assertAttempt, explainLeaseRefusal } from './lease-refusal';
 import type { Task } from '../persistence/entities/task.entity';
 import { toTasks } from '../persistence/sql/task-rows';
+import type { LeaseGuard } from '../auth/principal';
 
 export interface ProgressArgs {
   id: string;
@@ -14,6 +15,8 @@ export interface ProgressArgs {
   attempt?: number | null;
   percent: number;
   message?: string | null;
+  /** A WORKER's own-lease guard (src/auth): the task must have been claimed with this token. */
+  guard?: LeaseGuard | null;
 }
 
 const MAX_MESSAGE_LENGTH = 2_000;
@@ -31,6 +34,8 @@ export async function reportProgress(em: EntityManager, publish: (e: ProgressEve
     throw new BadInputError(`percent must be a number from 0 to 100, got ${args.percent}`, { field: 'percent' });
   }
   const message = args.message == null ? null : assertText(args.message, 'message', MAX_MESSAGE_LENGTH, { allowEmpty: true });
+  const guard = args.guard ?? null;
+  const token = guard?.tokenId ?? null;
   const rows = await sql(em, REPORT_PROGRESS_SQL, [
     args.percent,
     message,
@@ -38,9 +43,11 @@ export async function reportProgress(em: EntityManager, publish: (e: ProgressEve
     workerId,
     attempt,
     attempt,
+    token,
+    token,
   ]);
   const [task] = toTasks(rows);
-  if (!task) throw await explainLeaseRefusal(em, { id, workerId, attempt }, null);
+  if (!task) throw await explainLeaseRefusal(em, { id, workerId, attempt, guard }, null);
   publish({ taskId: task.id, projectId: task.projectId, attempt: task.attempt, progress: task.progress as ProgressEventPayload['progress'] });
   return task;
 }

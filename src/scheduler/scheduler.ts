@@ -15,6 +15,7 @@ import { addDependency, removeDependency } from './dependencies';
 import { updateTask } from './update-task';
 import { decomposeTask } from './decompose-task';
 import type { TaskUpdateInput } from '../domain/task-update';
+import type { LeaseGuard } from '../auth/principal';
 
 /**
  * The service layer: one method per use case, each its own transaction (see the files named
@@ -41,26 +42,26 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);
   }
-  heartbeatTask(em: EntityManager, args: HeartbeatArgs & ReturnedFields) {
+  heartbeatTask(em: EntityManager, args: HeartbeatArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return heartbeatTask(em, this.deps, args);
   }
-  heartbeatTasks(em: EntityManager, inputs: HeartbeatArgs[], returned?: ReturnedFields) {
-    return heartbeatTasks(em, this.deps, inputs, returned);
+  heartbeatTasks(em: EntityManager, inputs: HeartbeatArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return heartbeatTasks(em, this.deps, inputs, returned, guard ?? null);
   }
-  releaseTask(em: EntityManager, args: ReleaseArgs & ReturnedFields) {
+  releaseTask(em: EntityManager, args: ReleaseArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return releaseTask(em, this.deps, args);
   }
-  releaseTasks(em: EntityManager, inputs: ReleaseArgs[], returned?: ReturnedFields) {
-    return releaseTasks(em, this.deps, inputs, returned);
+  releaseTasks(em: EntityManager, inputs: ReleaseArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return releaseTasks(em, this.deps, inputs, returned, guard ?? null);
   }
   reportProgress(em: EntityManager, args: ProgressArgs) {
     return reportProgress(em, (e) => this.deps.progressReported?.(e), args);
   }
-  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
+  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return completeTask(em, this.deps, args, this.completions);
   }
-  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields) {
-    return completeTasks(em, this.deps, inputs, returned);
+  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return completeTasks(em, this.deps, inputs, returned, guard ?? null);
   }
   failTask(em: EntityManager, args: FailArgs) {
     return failTask(em, this.deps, args);
@@ -83,7 +84,7 @@ export class Scheduler {
   updateTask(em: EntityManager, args: { id: string; input: TaskUpdateInput }) {
     return updateTask(em, this.deps, args);
   }
-  decomposeTask(em: EntityManager, id: string) {
-    return decomposeTask(em, this.deps, id);
+  decomposeTask(em: EntityManager, id: string, guard?: LeaseGuard | null) {
+    return decomposeTask(em, this.deps, id, guard ?? null);
   }
 }

@@ -3,6 +3,7 @@ import { startTestServer, TestServer } from '../helpers/server';
 import { createProject, getTask } from '../helpers/fixtures';
 import { subscriberCount, waitUntil } from '../helpers/ws-client';
 import { TEST_ADMIN_TOKEN } from '../helpers/auth';
+import { mintToken } from '../helpers/tokens';
 import { createClient, createWorker, NonRetryableError, TaskCancelledError, LeaseLostError, Worker } from '../../client/src';
 
 let ts: TestServer;
@@ -173,5 +174,46 @@ describe('createWorker', () => {
     expect(aborted).toBe(true);
     const after = await getTask(ts, t.id);
     expect(after).toMatchObject({ status: 'READY', retryCount: 0, result: null });
+  });
+
+  it('runs on a WORKER token of its project: claims, renews, reports progress, completes and releases with it', async () => {
+    const p = await createProject(ts);
+    const { token } = await mintToken(ts, { role: 'WORKER', projectId: p });
+    const client = createClient({ url: ts.url, token: TEST_ADMIN_TOKEN });
+    const [a, b, hold] = await client.createTasks([
+      { projectId: p, title: 'a', context: { n: 1 } },
+      { projectId: p, title: 'b', context: { n: 2 } },
+      { projectId: p, title: 'hold' },
+    ]);
+    const errors: unknown[] = [];
+    const leaseOf = async (id: string) =>
+      ((await ts.orm.em.fork().getConnection().execute(`select lease_expires_at from task where id = ?`, [id])) as { lease_expires_at: Date }[])[0]!.lease_expires_at.getTime();
+    const w = worker({
+      projectId: p,
+      token,
+      concurrency: 3,
+      leaseSeconds: 3, // renewed every second
+      shutdownGraceMs: 200,
+      handler: async (task, ctx) => {
+        if (task.title === 'hold') return new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+        await ctx.progress(50, 'half');
+        // Held until one heartbeatTasks (sent with the WORKER token) has renewed this very lease.
+        const claimedUntil = await leaseOf(task.id);
+        await waitUntil(async () => (await leaseOf(task.id)) > claimedUntil, 10_000, 'the lease to be renewed');
+        return { n: (task.context as { n: number }).n };
+      },
+    });
+    w.on('error', (e) => errors.push(e));
+    await waitUntil(async () => (await statuses(p)).COMPLETED === 2, 20_000, 'a and b completed');
+    for (const [t, n] of [[a!, 1], [b!, 2]] as const) {
+      expect(await getTask(ts, t.id)).toMatchObject({ status: 'COMPLETED', result: { n } });
+      expect((await client.task(t.id))!.progress).toMatchObject({ percent: 50, message: 'half' });
+    }
+    // The task claimed with this token is its to hand back (releaseTasks) when the worker stops.
+    expect((await getTask(ts, hold!.id)).status).toBe('RUNNING');
+    await w.close();
+    expect(await getTask(ts, hold!.id)).toMatchObject({ status: 'READY', retryCount: 0 });
+    expect(errors).toEqual([]);
+    expect(w.stats()).toMatchObject({ completed: 2, leaseLost: 0 });
   });
 });

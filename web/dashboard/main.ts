@@ -25,6 +25,10 @@ import { cancelLayouts, layoutGraph } from './layout';
 import { LiveConnection, type Feed } from './live';
 import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
+import { mountSignOut, startSession } from '../shared/auth-token';
+
+// First: the sign-in link (/#token=…) leaves the address bar before anything reads it.
+const signedIn = startSession();
 
 declare global {
   interface Window {
@@ -526,4 +530,6 @@ ui.findInput.addEventListener('input', () => ui.findInput.setCustomValidity(''))
 
 renderConnection();
 renderCounts();
-void loadProjects();
+mountSignOut(document.querySelector('.topbar nav') ?? document.body);
+if (signedIn) void loadProjects();
+else overlay('Sign in with an API token to see the projects.');

@@ -5,6 +5,7 @@ import { CompleteTaskInput, CreateTaskInput } from '../types/task-inputs';
 import { JSONResolver } from '../scalars';
 import type { GqlContext } from '../context';
 import { selectedFields } from '../selected-fields';
+import { leaseGuardOf } from '../../auth/principal';
 
 export const ATTEMPT = 'Fencing: the attempt the worker claimed (Task.attempt); any other attempt is refused with LEASE_NOT_HELD and changes nothing';
 
@@ -30,7 +31,7 @@ export class TaskMutationResolver {
     @Arg('assignedTo', () => String, { nullable: true }) assignedTo?: string,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    const [task] = await ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit: 1, fields: selectedFields(info) });
+    const [task] = await ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit: 1, fields: selectedFields(info), tokenId: ctx.principal.tokenId });
     return task ?? null;
   }
 
@@ -44,7 +45,7 @@ export class TaskMutationResolver {
     @Arg('assignedTo', () => String, { nullable: true }) assignedTo?: string,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    return ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit, fields: selectedFields(info) });
+    return ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit, fields: selectedFields(info), tokenId: ctx.principal.tokenId });
   }
 
   @Mutation(() => TaskType)
@@ -56,7 +57,7 @@ export class TaskMutationResolver {
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
     @Arg('attempt', () => Int, { nullable: true, description: ATTEMPT }) attempt?: number,
   ) {
-    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, attempt, fields: selectedFields(info) });
+    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, attempt, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => TaskType)
@@ -68,12 +69,12 @@ export class TaskMutationResolver {
     @Arg('result', () => JSONResolver, { nullable: true }) result?: unknown,
     @Arg('attempt', () => Int, { nullable: true, description: ATTEMPT }) attempt?: number,
   ) {
-    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, attempt, fields: selectedFields(info) });
+    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, attempt, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => [TaskType], { description: 'Many completions in one transaction (all or nothing)' })
   completeTasks(@Arg('inputs', () => [CompleteTaskInput]) inputs: CompleteTaskInput[], @Ctx() ctx: GqlContext, @Info() info: GraphQLResolveInfo) {
-    return ctx.scheduler.completeTasks(ctx.em, inputs, { fields: selectedFields(info) });
+    return ctx.scheduler.completeTasks(ctx.em, inputs, { fields: selectedFields(info) }, leaseGuardOf(ctx.principal));
   }
 
   @Mutation(() => TaskType)
@@ -85,7 +86,7 @@ export class TaskMutationResolver {
     @Arg('retryable', () => Boolean, { nullable: true }) retryable?: boolean,
     @Arg('attempt', () => Int, { nullable: true, description: ATTEMPT }) attempt?: number,
   ) {
-    return ctx.scheduler.failTask(ctx.em, { id, workerId, error, retryable, attempt });
+    return ctx.scheduler.failTask(ctx.em, { id, workerId, error, retryable, attempt, guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => TaskType)

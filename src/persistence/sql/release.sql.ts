@@ -5,21 +5,24 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * Hands RUNNING tasks back to the queue at once (releaseTask(s): a worker that shuts down, or
  * gives up a task it cannot run now): RUNNING -> READY without charging a retry (retry_count and
  * priority unchanged; the next claim starts a new attempt). Each input is guarded by status,
- * holder and, when given, the attempt (fencing): one whose lease was lost returns no row and
- * changes nothing. The transition is logged in the same statement, so taskReady fires after
+ * holder, when given the attempt (fencing), and for a WORKER token the token the task was claimed
+ * with (src/auth "own leases only"): one whose lease was lost, or that another token claimed,
+ * returns no row and changes nothing. The transition is logged in the same statement, so taskReady fires after
  * commit. Locks rows in id order (the ORDER BY in `locked`) so two batches that overlap cannot
  * deadlock.
  *
- * Bindings: parallel arrays of task ids (uuid[]), worker ids (text[]), attempts (int[], nulls allowed).
+ * Bindings: parallel arrays of task ids (uuid[]), worker ids (text[]), attempts (int[], nulls
+ * allowed), claiming token ids (uuid[], null = any).
  */
 function buildReleaseSql(columns: readonly TaskColumn[]): string {
   return `
     with input as (
-      select * from unnest(?::uuid[], ?::text[], ?::int[]) as x(id, worker_id, attempt)
+      select * from unnest(?::uuid[], ?::text[], ?::int[], ?::uuid[]) as x(id, worker_id, attempt, token_id)
     ), locked as (
       select t.id from task t join input on input.id = t.id
        where t.status = 'RUNNING' and t.worker_id = input.worker_id
          and (input.attempt is null or t.attempt = input.attempt)
+         and (input.token_id is null or t.claimed_by_token_id = input.token_id)
        order by t.id
        for update of t
     ), released as (
