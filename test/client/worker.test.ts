@@ -187,7 +187,7 @@ describe('createWorker', () => {
     ]);
     const errors: unknown[] = [];
     const leaseOf = async (id: string) =>
-      ((await ts.orm.em.fork().getConnection().execute(`select lease_expires_at from task where id = ?`, [id])) as { lease_expires_at: Date }[])[0]!.lease_expires_at.getTime();
+      new Date(((await ts.orm.em.fork().getConnection().execute(`select lease_expires_at from task where id = ?`, [id])) as { lease_expires_at: string | Date }[])[0]!.lease_expires_at).getTime();
     const w = worker({
       projectId: p,
       token,
@@ -204,6 +204,7 @@ describe('createWorker', () => {
       },
     });
     w.on('error', (e) => errors.push(e));
+    w.on('failed', (_t, e) => errors.push(e));
     await waitUntil(async () => (await statuses(p)).COMPLETED === 2, 20_000, 'a and b completed');
     for (const [t, n] of [[a!, 1], [b!, 2]] as const) {
       expect(await getTask(ts, t.id)).toMatchObject({ status: 'COMPLETED', result: { n } });
