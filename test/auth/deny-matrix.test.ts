@@ -44,8 +44,9 @@ beforeAll(async () => {
   tA2 = (await createTask(ts, { projectId: A, title: 'a2' })).id;
   tB = (await createTask(ts, { projectId: B, title: 'b1' })).id;
   tBReady = (await createTask(ts, { projectId: B, title: 'b2', priority: 1 })).id;
-  // tB is RUNNING, claimed by the global admin.
-  await ts.ok(`mutation($p: ID!) { claimNextTask(projectId: $p, workerId: 'wb') { id } }`.replace("'wb'", '"wb"'), { p: B });
+  // tB is RUNNING, claimed by the global admin, for an hour: the matrix takes longer than a
+  // default lease on a busy machine, and the sweeper must not change B under the checks.
+  await ts.ok(`mutation($p: ID!) { claimNextTask(projectId: $p, workerId: "wb", leaseSeconds: 3600) { id } }`, { p: B });
 }, 60_000);
 afterAll(async () => {
   await ts?.close();
