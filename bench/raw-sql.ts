@@ -68,12 +68,15 @@ export const APP_COMPLETE_SQL = positional(COMPLETE_SQL);
 /**
  * The app's completion statement has had two shapes: one task ($1 result, $2 id, $3/$4 worker)
  * and, since completion and promotion became one statement, parallel arrays ($1 ids, $2 worker
- * ids, $3 results). Bind whichever this checkout has.
+ * ids, $3 results, then attempts and claiming tokens). Bind whichever this checkout has.
  */
 function appCompleteValues(id: string, workerId: string): unknown[] {
-  // Since access control: a 4th array, the claiming token (null: no guard).
-  if (/token_id/.test(COMPLETE_SQL)) return [[id], [workerId], [null], [null]];
-  return /unnest\(/.test(COMPLETE_SQL) ? [[id], [workerId], [null]] : [null, id, workerId, workerId];
+  const unnest = /unnest\(([^)]*)\)/.exec(COMPLETE_SQL);
+  if (!unnest) return [null, id, workerId, workerId];
+  // Arrays after the results (attempts since fencing, claiming tokens since access control): all
+  // null, i.e. no guard, however many this checkout has.
+  const extra = unnest[1]!.split(',').length - 3;
+  return [[id], [workerId], [null], ...Array.from({ length: extra }, () => [null])];
 }
 
 async function withClient<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {

@@ -19,6 +19,7 @@ import { runAt } from './workloads/run-at';
 import { create } from './workloads/create';
 import { live } from './workloads/live';
 import { flow } from './workloads/flow';
+import { sdkWorker } from './workloads/sdk-worker';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
     await attempt('Time', () => runAt(c));
     await attempt('Live', () => live(c));
     await attempt('Flow', () => flow(c));
+    await attempt('SDK', () => sdkWorker(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });

@@ -36,8 +36,8 @@ const MUTATIONS = [
   {
     name: 'heartbeat not guarded by the lease holder',
     file: 'src/persistence/sql/heartbeat.sql.ts',
-    from: "and worker_id = ?",
-    to: "and (worker_id = ? or true)",
+    from: 'and t.worker_id = input.worker_id',
+    to: 'and (t.worker_id = input.worker_id or true)',
     tests: ['test/graphql/lease.test.ts'],
   },
   {
@@ -57,10 +57,37 @@ const MUTATIONS = [
   {
     name: 'completion not fenced by attempt',
     file: 'src/persistence/sql/complete.sql.ts',
-    from: 'FENCING_CLAUSE',
+    from: 'and (input.attempt is null or t.attempt = input.attempt)',
     to: '',
     tests: ['test/graphql/fencing.test.ts'],
-    optional: true,
+  },
+  {
+    name: 'completion not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/complete.sql.ts',
+    from: 'and (input.token_id is null or t.claimed_by_token_id = input.token_id)',
+    to: '',
+    tests: ['test/auth/tokens.test.ts'],
+  },
+  {
+    name: 'heartbeat(s) not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/heartbeat.sql.ts',
+    from: 'and (input.token_id is null or t.claimed_by_token_id = input.token_id)',
+    to: '',
+    tests: ['test/auth/tokens.test.ts'],
+  },
+  {
+    name: 'release not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/release.sql.ts',
+    from: 'and (input.token_id is null or t.claimed_by_token_id = input.token_id)',
+    to: '',
+    tests: ['test/auth/tokens.test.ts'],
+  },
+  {
+    name: 'progress not guarded by the claiming token (WORKER own leases)',
+    file: 'src/persistence/sql/progress.sql.ts',
+    from: 'and (?::uuid is null or claimed_by_token_id = ?::uuid)',
+    to: 'and (?::uuid is null or ?::uuid is not null)',
+    tests: ['test/auth/tokens.test.ts'],
   },
 ];
 

@@ -24,6 +24,7 @@ import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
 import { LiveConnection, Multiplexer } from './events/multiplexer';
 import { ProjectChanges } from './events/project-changes';
+import { ProgressChannel } from './events/progress-channel';
 import { markTransactionPooler, whenPoolerDetected } from './persistence/sql/run';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
@@ -105,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: logError('notifier'),
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
+  const progress = new ProgressChannel(orm, { url: listenUrl, instanceId: randomUUID(), onError: logError('progress channel') });
   const scheduler = new Scheduler({
     now,
     defaultLeaseSeconds: config.defaultLeaseSeconds,
@@ -119,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runAtScheduled: (at) => sweeper.wakeAt(at),
     // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
     dueTimesChanged: () => sweeper.recheckDueTimes(),
+    progressReported: (e) => progress.publish(e),
   });
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,
@@ -160,7 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
         });
   const revocationPoll = revocations === null ? setInterval(recheckSockets, 2_000).unref() : null;
-  const services: AppServices = { orm, scheduler, stream, projectChanges, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
+  const services: AppServices = { orm, scheduler, stream, projectChanges, progress, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -367,6 +370,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await stream.close();
         projectChanges.close();
+        await progress.close();
         logger.debug('shutdown: subscriptions closed; draining HTTP');
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');

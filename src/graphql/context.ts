@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { EventStream } from '../events/event-stream';
 import type { ProjectChanges } from '../events/project-changes';
+import type { ProgressChannel } from '../events/progress-channel';
 import type { AppConfig } from '../config';
 import { createLoaders, Loaders } from './loaders';
 import type { ComplexityWeights } from '../domain/complexity';
@@ -14,6 +15,8 @@ export interface AppServices {
   stream: EventStream;
   /** projectChanged subscribers of this instance (pause / resume). */
   projectChanges: ProjectChanges;
+  /** taskProgress events (apart from the status event log). */
+  progress?: ProgressChannel;
   config: AppConfig;
   complexityWeights?: ComplexityWeights;
   now: () => Date;
@@ -52,6 +55,7 @@ class OperationContext implements GqlContext {
   readonly scheduler: Scheduler;
   readonly stream: EventStream;
   readonly projectChanges: ProjectChanges;
+  readonly progress?: ProgressChannel;
   readonly config: AppConfig;
   readonly complexityWeights?: ComplexityWeights;
   readonly now: () => Date;
@@ -69,6 +73,7 @@ class OperationContext implements GqlContext {
     this.scheduler = services.scheduler;
     this.stream = services.stream;
     this.projectChanges = services.projectChanges;
+    this.progress = services.progress;
     this.config = services.config;
     this.complexityWeights = services.complexityWeights;
     this.now = services.now;

@@ -14,10 +14,28 @@ import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
 import { ScheduleResolver } from './resolvers/schedule.resolver';
 import { FlowControlResolver } from './resolvers/flow-control.resolver';
+import { LeaseResolver } from './resolvers/lease.resolver';
+import { ProgressResolver } from './resolvers/progress.resolver';
 import { ApiTokenResolver } from './resolvers/api-token.resolver';
 import { enforcePermissions } from '../auth/enforce-permissions';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, ApiTokenResolver, ScheduleResolver, FlowControlResolver] as const;
+export const resolvers = [
+  ProjectResolver,
+  TaskQueryResolver,
+  TaskMutationResolver,
+  TaskFieldsResolver,
+  SubscriptionResolver,
+  EventCursorResolver,
+  ComplexityResolver,
+  TaskComplexityResolver,
+  TaskEditResolver,
+  GraphResolver,
+  LeaseResolver,
+  ProgressResolver,
+  ApiTokenResolver,
+  ScheduleResolver,
+  FlowControlResolver,
+] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`

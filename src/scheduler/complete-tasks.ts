@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadInputError, InvalidTransitionError, LeaseNotHeldError, TaskNotFoundError } from '../domain/errors';
+import { BadInputError } from '../domain/errors';
 import { assertId, assertJsonSize, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
 import { completeStatement } from '../persistence/sql/complete.sql';
@@ -8,30 +8,46 @@ import { StatementVariant } from '../persistence/sql/statement-variants';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { Coalescer } from './coalescer';
 import { COALESCING, ReturnedFields, SchedulerDeps } from './context';
+import { assertAttempt, explainLeaseRefusal } from './lease-refusal';
 import type { LeaseGuard } from '../auth/principal';
 
 export interface CompleteArgs {
   id: string;
   workerId?: string | null;
   result?: unknown;
+  /** Fencing: when given, only this attempt of the task may complete it. */
+  attempt?: number | null;
 }
 
 interface Completion {
   id: string;
   workerId: string | null;
   result: unknown;
+  attempt: number | null;
   /** A WORKER's own-lease guard (src/auth): the task must have been claimed with this token. */
   guard: LeaseGuard | null;
 }
 
 function validate(inputs: CompleteArgs[], guard: LeaseGuard | null) {
-  const items: Completion[] = inputs.map((i) => ({ id: assertId(i.id, 'id'), workerId: i.workerId ?? null, result: i.result === undefined ? null : i.result, guard }));
+  const items: Completion[] = inputs.map((i) => ({
+    id: assertId(i.id, 'id'),
+    workerId: i.workerId ?? null,
+    result: i.result === undefined ? null : i.result,
+    attempt: assertAttempt(i.attempt),
+    guard,
+  }));
   for (const item of items) assertJsonSize(item.result, 'result');
   return { items, bindings: bindingsOf(items) };
 }
 
 function bindingsOf(items: readonly Completion[]): unknown[] {
-  return [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => JSON.stringify(i.result)), items.map((i) => i.guard?.tokenId ?? null)];
+  return [
+    items.map((i) => i.id),
+    items.map((i) => i.workerId),
+    items.map((i) => JSON.stringify(i.result)),
+    items.map((i) => i.attempt),
+    items.map((i) => i.guard?.tokenId ?? null),
+  ];
 }
 
 /** One caller's completeTask, as the coalescer batches it with others returning the same columns. */
@@ -63,7 +79,7 @@ export async function completeTask(
   const request: CompleteRequest = { em, statement: completeStatement(columnsForTaskFields(args.fields)), item: items[0]! };
   // Inside a caller's transaction the completion must run on that transaction, alone.
   const task = await (em.getTransactionContext() ? coalescer.alone(request) : coalescer.submit(request.statement.name, request));
-  if (!task) throw await explainRefusal(em, request.item);
+  if (!task) throw await explainLeaseRefusal(em, request.item, 'COMPLETED');
   return task;
 }
 
@@ -106,7 +122,7 @@ export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inpu
     if (done.length !== items.length) {
       const doneIds = new Set(done.map((d) => d.id));
       const refused = items.find((i) => !doneIds.has(i.id))!;
-      throw await explainRefusal(tem as EntityManager, refused);
+      throw await explainLeaseRefusal(tem as EntityManager, refused, 'COMPLETED');
     }
     return done;
   });
@@ -114,17 +130,4 @@ export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inpu
   deps.dueTimesChanged?.(); // a dependent may now wait SCHEDULED for its runAt
   const byId = new Map(toTasks(rows).map((t) => [t.id, t]));
   return items.map((i) => byId.get(i.id)!);
-}
-
-async function explainRefusal(em: EntityManager, { id, workerId, guard }: Completion): Promise<Error> {
-  const [row] = await sql<{ status: string; project_id: string }>(em, 'select status, project_id::text from task where id = ?', [id]);
-  // Outside a WORKER token's project the task does not exist for it.
-  if (!row || (guard?.projectId && row.project_id !== guard.projectId)) return new TaskNotFoundError(id);
-  if (row.status !== 'RUNNING') {
-    return new InvalidTransitionError(row.status, 'COMPLETED', {
-      taskId: id,
-      recovery: row.status === 'COMPLETED' ? 'The task is already completed; nothing to do.' : 'Only a RUNNING task can be completed; claim it first.',
-    });
-  }
-  return new LeaseNotHeldError(id, workerId ?? '');
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ComplexityWeights } from '../domain/complexity';
 import type { CoalescerOptions } from './coalescer';
+import type { ProgressEventPayload } from '../events/progress-channel';
 
 /** What every use case needs besides its EntityManager. */
 export interface SchedulerDeps {
@@ -25,6 +26,8 @@ export interface SchedulerDeps {
    * due time (once per 50 ms at most).
    */
   dueTimesChanged?: () => void;
+  /** Called after a progress report was stored (the progress channel coalesces and fans out). */
+  progressReported?: (event: ProgressEventPayload) => void;
 }
 
 /**

@@ -8,12 +8,15 @@ import { recordTransitions } from '../persistence/sql/run';
 import { inTransaction, SchedulerDeps } from './context';
 import { blockWaitingDescendants } from './descendants';
 import { lockTask } from './load-task';
+import { assertAttempt } from './lease-refusal';
 
 export interface FailArgs {
   id: string;
   workerId?: string | null;
   error: string;
   retryable?: boolean | null;
+  /** Fencing: when given, only this attempt of the task may fail it. */
+  attempt?: number | null;
   /** A WORKER's own-lease guard (src/auth): the task must have been claimed with this token. */
   guard?: LeaseGuard | null;
 }
@@ -24,9 +27,12 @@ export interface FailArgs {
  */
 export async function failTask(em: EntityManager, deps: SchedulerDeps, args: FailArgs): Promise<Task> {
   const error = assertText(args.error, 'error', 10_000);
+  const attempt = assertAttempt(args.attempt);
   const failed = await inTransaction(em, deps, async (tem) => {
     const task = await lockTask(tem, args.id);
+    // Outside a WORKER token's project the task does not exist for it.
     if (args.guard?.projectId && task.projectId !== args.guard.projectId) throw new TaskNotFoundError(task.id);
+    if (attempt !== null && task.attempt !== attempt) throw staleAttempt(task, args.workerId ?? '', attempt);
     if (args.guard && task.status === 'RUNNING' && task.claimedByTokenId !== args.guard.tokenId) throw new LeaseNotHeldError(task.id, args.workerId ?? '');
     if (task.status !== 'RUNNING') {
       throw new InvalidTransitionError(task.status, 'FAILED', { taskId: task.id, recovery: 'Only a RUNNING task can be failed.' });
@@ -67,4 +73,11 @@ export async function failTask(em: EntityManager, deps: SchedulerDeps, args: Fai
   });
   if (failed.status === 'RETRYING' && failed.availableAt) deps.retryScheduled?.(failed.availableAt);
   return failed;
+}
+
+function staleAttempt(task: Task, workerId: string, attempt: number): LeaseNotHeldError {
+  const error = new LeaseNotHeldError(task.id, workerId);
+  Object.assign(error.extensions, { status: task.status, attempt, currentAttempt: task.attempt });
+  error.message = `Attempt ${attempt} of task ${task.id} is over (the task is on attempt ${task.attempt}): its lease was lost and the task was claimed again`;
+  return error;
 }

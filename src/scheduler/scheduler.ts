@@ -4,7 +4,9 @@ import { ReturnedFields, SchedulerDeps } from './context';
 import { createCoalescer, createTasks } from './create-tasks';
 import { claimCoalescer, claimTasks, ClaimArgs } from './claim-tasks';
 import { completeCoalescer, completeTask, completeTasks, CompleteArgs } from './complete-tasks';
-import { heartbeatTask } from './heartbeat-task';
+import { heartbeatTask, heartbeatTasks, HeartbeatArgs } from './heartbeat-task';
+import { releaseTask, releaseTasks, ReleaseArgs } from './release-tasks';
+import { reportProgress, ProgressArgs } from './report-progress';
 import { failTask, FailArgs } from './fail-task';
 import { retryTask } from './retry-task';
 import { cancelTask } from './cancel-task';
@@ -48,8 +50,20 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);
   }
-  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null; guard?: LeaseGuard | null } & ReturnedFields) {
+  heartbeatTask(em: EntityManager, args: HeartbeatArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return heartbeatTask(em, this.deps, args);
+  }
+  heartbeatTasks(em: EntityManager, inputs: HeartbeatArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return heartbeatTasks(em, this.deps, inputs, returned, guard ?? null);
+  }
+  releaseTask(em: EntityManager, args: ReleaseArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
+    return releaseTask(em, this.deps, args);
+  }
+  releaseTasks(em: EntityManager, inputs: ReleaseArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return releaseTasks(em, this.deps, inputs, returned, guard ?? null);
+  }
+  reportProgress(em: EntityManager, args: ProgressArgs) {
+    return reportProgress(em, (e) => this.deps.progressReported?.(e), args);
   }
   completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return completeTask(em, this.deps, args, this.completions);

@@ -191,6 +191,52 @@ describe('WORKER tokens: own leases only', () => {
     const done = await gqlAs(ts.url, w1, `mutation($id: ID!) { completeTask(id: $id, workerId: "w") { status } }`, { id: task.id });
     expect(done.data.completeTask.status).toBe('COMPLETED');
   });
+
+  it('the lease calls of the worker package (heartbeatTasks, releaseTask(s), reportProgress) are own-leases-only too, fencing included', async () => {
+    const p = await createProject(ts, 'own leases, worker package');
+    const w1 = (await mintToken(ts, { role: 'WORKER', projectId: p })).token;
+    const w2 = (await mintToken(ts, { role: 'WORKER', projectId: p })).token;
+    const theirs = await createTask(ts, { projectId: p, title: 'w1 lease', priority: 9 });
+    const mine = await createTask(ts, { projectId: p, title: 'w2 lease' });
+    // One task each, highest priority first.
+    const claim = async (token: string, id: string) => {
+      const r = await gqlAs(ts.url, token, `mutation($p: ID!) { claimTasks(projectId: $p, workerId: "w", limit: 1) { id attempt } }`, { p });
+      expect(r.data.claimTasks.map((t: any) => t.id)).toEqual([id]);
+      return r.data.claimTasks[0].attempt as number;
+    };
+    const attempt = await claim(w1, theirs.id);
+    const myAttempt = await claim(w2, mine.id);
+    const state = `query($id: ID!) { task(id: $id) { status workerId leaseExpiresAt updatedAt progress { percent } } }`;
+    const before = await ts.ok(state, { id: theirs.id });
+    // Same workerId and the right attempt, other token: single calls refused, batch calls leave it out.
+    for (const query of [
+      `mutation($id: ID!, $a: Int) { releaseTask(id: $id, workerId: "w", attempt: $a) { id } }`,
+      `mutation($id: ID!, $a: Int) { reportProgress(id: $id, workerId: "w", attempt: $a, percent: 99) { id } }`,
+    ]) {
+      expect(codeOf(await gqlAs(ts.url, w2, query, { id: theirs.id, a: attempt })), query).toBe('LEASE_NOT_HELD');
+    }
+    const hb = await gqlAs(ts.url, w2, `mutation($i: [HeartbeatInput!]!) { heartbeatTasks(inputs: $i) { id } }`, {
+      i: [
+        { id: theirs.id, workerId: 'w', attempt, leaseSeconds: 600 },
+        { id: mine.id, workerId: 'w', attempt: myAttempt, leaseSeconds: 600 },
+      ],
+    });
+    expect(hb.errors).toBeUndefined();
+    expect(hb.data.heartbeatTasks.map((t: any) => t.id)).toEqual([mine.id]);
+    const rel = await gqlAs(ts.url, w2, `mutation($i: [ReleaseInput!]!) { releaseTasks(inputs: $i) { id } }`, { i: [{ id: theirs.id, workerId: 'w', attempt }] });
+    expect(rel.errors).toBeUndefined();
+    expect(rel.data.releaseTasks).toEqual([]);
+    expect(await ts.ok(state, { id: theirs.id })).toEqual(before);
+    // The claiming token may, with its attempt; a stale attempt is refused even for it.
+    const stale = await gqlAs(ts.url, w1, `mutation($id: ID!, $a: Int) { reportProgress(id: $id, workerId: "w", attempt: $a, percent: 10) { id } }`, { id: theirs.id, a: attempt + 1 });
+    expect(codeOf(stale)).toBe('LEASE_NOT_HELD');
+    const progress = await gqlAs(ts.url, w1, `mutation($id: ID!, $a: Int) { reportProgress(id: $id, workerId: "w", attempt: $a, percent: 10) { progress { percent } } }`, { id: theirs.id, a: attempt });
+    expect(progress.data.reportProgress.progress.percent).toBe(10);
+    const own = await gqlAs(ts.url, w1, `mutation($i: [HeartbeatInput!]!) { heartbeatTasks(inputs: $i) { id } }`, { i: [{ id: theirs.id, workerId: 'w', attempt }] });
+    expect(own.data.heartbeatTasks.map((t: any) => t.id)).toEqual([theirs.id]);
+    const released = await gqlAs(ts.url, w1, `mutation($id: ID!, $a: Int) { releaseTask(id: $id, workerId: "w", attempt: $a) { status } }`, { id: theirs.id, a: attempt });
+    expect(released.data.releaseTask.status).toBe('READY');
+  });
 });
 
 describe('AUTH_MODE=off (loopback only)', () => {

@@ -7,6 +7,8 @@ import type { GqlContext } from '../context';
 import { selectedFields } from '../selected-fields';
 import { leaseGuardOf } from '../../auth/principal';
 
+export const ATTEMPT = 'Fencing: the attempt the worker claimed (Task.attempt); any other attempt is refused with LEASE_NOT_HELD and changes nothing';
+
 /** Thin: arguments in, the scheduler's use case, the task out. */
 @Resolver()
 export class TaskMutationResolver {
@@ -54,8 +56,9 @@ export class TaskMutationResolver {
     @Ctx() ctx: GqlContext,
     @Info() info: GraphQLResolveInfo,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
+    @Arg('attempt', () => Int, { nullable: true, description: ATTEMPT }) attempt?: number,
   ) {
-    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
+    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, attempt, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => TaskType)
@@ -65,8 +68,9 @@ export class TaskMutationResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('workerId', () => String, { nullable: true }) workerId?: string,
     @Arg('result', () => JSONResolver, { nullable: true }) result?: unknown,
+    @Arg('attempt', () => Int, { nullable: true, description: ATTEMPT }) attempt?: number,
   ) {
-    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
+    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, attempt, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => [TaskType], { description: 'Many completions in one transaction (all or nothing)' })
@@ -81,8 +85,9 @@ export class TaskMutationResolver {
     @Ctx() ctx: GqlContext,
     @Arg('workerId', () => String, { nullable: true }) workerId?: string,
     @Arg('retryable', () => Boolean, { nullable: true }) retryable?: boolean,
+    @Arg('attempt', () => Int, { nullable: true, description: ATTEMPT }) attempt?: number,
   ) {
-    return ctx.scheduler.failTask(ctx.em, { id, workerId, error, retryable, guard: leaseGuardOf(ctx.principal) });
+    return ctx.scheduler.failTask(ctx.em, { id, workerId, error, retryable, attempt, guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => TaskType)

@@ -85,6 +85,36 @@ export class CompleteTaskInput {
 
   @Field(() => JSONResolver, { nullable: true })
   result?: unknown;
+
+  @Field(() => Int, { nullable: true, description: 'Fencing: the attempt the worker claimed (Task.attempt); a later attempt refuses it with LEASE_NOT_HELD' })
+  attempt?: number | null;
+}
+
+@InputType()
+export class HeartbeatInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  workerId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Fencing: the attempt the worker claimed (Task.attempt)' })
+  attempt?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  leaseSeconds?: number | null;
+}
+
+@InputType()
+export class ReleaseInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  workerId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Fencing: the attempt the worker claimed (Task.attempt)' })
+  attempt?: number | null;
 }
 
 @InputType()

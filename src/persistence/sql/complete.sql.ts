@@ -4,8 +4,10 @@ import { statementVariant, StatementVariant } from './statement-variants';
 /**
  * Completion and promotion in one statement (so one autocommit round trip per completeTask):
  *
- * 1. `done`: RUNNING -> COMPLETED, guarded by status and, when named, the lease holder; a task
- *    that is not there simply returns no row (the request was stale, nothing changed).
+ * 1. `done`: RUNNING -> COMPLETED, guarded by status and, when named, the lease holder and the
+ *    attempt (fencing: a worker whose lease expired cannot complete the attempt that replaced
+ *    it, even under the same worker id); a task that is not there simply returns no row (the
+ *    request was stale, nothing changed).
  * 2. `counts` / `locked`: the dependents of the completed tasks, locked in id order so concurrent
  *    completions that share dependents cannot deadlock.
  * 3. `counted`: each dependent's `waiting_on` drops by the number of its dependencies completed
@@ -17,20 +19,22 @@ import { statementVariant, StatementVariant } from './statement-variants';
  *    leave the join PENDING forever.)
  * 4. Both kinds of transition are logged by one insert, completions first.
  *
- * Inputs are parallel arrays (ids, worker ids or null, results as JSON text, and the WORKER
- * token that must have claimed the task or null: src/auth "own leases only"): one statement for
+ * Inputs are parallel arrays (ids, worker ids or null, results as JSON text, attempts or null,
+ * and the WORKER token that must have claimed the task or null: src/auth "own leases only"; both
+ * guards apply together): one statement for
  * completeTask and completeTasks alike. Uses task_dependency_depends_on_idx.
  */
 function buildCompleteSql(columns: readonly TaskColumn[]): string {
   return `
   with input as (
-    select * from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::uuid[]) as x(id, worker_id, result, token_id)
+    select * from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::int[], ?::uuid[]) as x(id, worker_id, result, attempt, token_id)
   ), done as (
     update task t
        set status = 'COMPLETED', result = input.result, completed_at = now(), updated_at = now(),
            worker_id = null, lease_expires_at = null
       from input
      where t.id = input.id and t.status = 'RUNNING' and (input.worker_id is null or t.worker_id = input.worker_id)
+       and (input.attempt is null or t.attempt = input.attempt)
        and (input.token_id is null or t.claimed_by_token_id = input.token_id)
     returning t.*
   ), counts as (
