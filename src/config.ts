@@ -18,6 +18,14 @@ export interface AppConfig {
   complexityConfigPath: string | null;
   /** Longest a slow subscriber may lag (queued events) before it is disconnected. */
   subscriptionBufferLimit: number;
+  /** Port of GET /metrics (0: any free port); null: metrics not served (METRICS_PORT=off). */
+  metricsPort: number | null;
+  /** GraphQL operations slower than this are logged at warn with name and duration. */
+  slowOperationMs: number;
+  /** On SIGTERM, /readyz fails this long before the server stops taking requests. */
+  shutdownDelayMs: number;
+  /** OpenTelemetry OTLP/HTTP endpoint; null: no tracing. */
+  otlpEndpoint: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +52,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const metricsRaw = env.METRICS_PORT?.trim().toLowerCase();
+  const metricsPort = metricsRaw === 'off' || metricsRaw === 'false' ? null : int(env, 'METRICS_PORT', 9464, 0, 65_535);
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
+  if (otlpEndpoint !== null && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, got "${otlpEndpoint}"`);
+  }
   const maxLeaseSeconds = int(env, 'MAX_LEASE_SECONDS', 86_400, 1, 7 * 86_400);
   return {
     port: int(env, 'PORT', 4000, 0, 65_535),
@@ -60,5 +74,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     complexityConfigPath: env.COMPLEXITY_CONFIG?.trim() || null,
     // At least one transaction's worth of events (createTasks logs up to 1000 at once).
     subscriptionBufferLimit: int(env, 'SUBSCRIPTION_BUFFER_LIMIT', 10_000, 1_000, 1_000_000),
+    metricsPort,
+    slowOperationMs: int(env, 'SLOW_OPERATION_MS', 1_000, 1, 3_600_000),
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60_000),
+    otlpEndpoint,
   };
 }

@@ -24,6 +24,15 @@ import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
+import { Metrics } from './observability/metrics';
+import { InstrumentedScheduler } from './observability/instrumented-scheduler';
+import { databaseGauges } from './observability/database-gauges';
+import { startMetricsServer, MetricsServer } from './observability/metrics-server';
+import { operationPlugin } from './observability/operation-plugin';
+import { wsOperationTracker } from './observability/ws-operations';
+import { Health } from './observability/health';
+import { mountHealthRoutes } from './http/health-routes';
+import { currentRequest, runInRequest } from './observability/request-context';
 
 /** Largest HTTP request body (a createTasks of a few thousand tasks fits). */
 const BODY_LIMIT_BYTES = 12 * 1024 * 1024;
@@ -34,6 +43,10 @@ export interface RunningServer {
   services: AppServices;
   notifier: PgNotifier;
   sweeper: Sweeper;
+  metrics: Metrics;
+  health: Health;
+  /** Port of GET /metrics; null when METRICS_PORT=off. */
+  metricsPort: number | null;
   /** Graceful stop: refuse new work, close sockets with 1001, finish in-flight requests, release connections. */
   close(): Promise<void>;
 }
@@ -47,6 +60,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** Event-log safety poll, ms (wake-ups normally come from commits and NOTIFY). */
   pollIntervalMs?: number;
+  /** The metrics registry to count into (a new one when absent). */
+  metrics?: Metrics;
 }
 
 /** HTTP (Apollo) and WebSocket (graphql-ws) on one server and one /graphql path, plus the pages. */
@@ -54,11 +69,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config, orm, logger } = options;
   const now = options.now ?? (() => new Date());
   const logError = (what: string) => (e: unknown) => logger.error(what, e);
+  const metrics = options.metrics ?? new Metrics();
 
   const stream = new EventStream(orm, {
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     bufferLimit: config.subscriptionBufferLimit,
     onError: logError('event stream read failed'),
+    onDispatched: (events) => {
+      const now = Date.now();
+      for (const e of events) metrics.eventLag.observe(Math.max(0, now - e.at.getTime()) / 1000);
+    },
   });
   const notifier = new PgNotifier(orm, {
     url: options.databaseUrl,
@@ -67,7 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: logError('notifier'),
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
-  const scheduler = new Scheduler({
+  const scheduler: Scheduler = new InstrumentedScheduler({
     now,
     defaultLeaseSeconds: config.defaultLeaseSeconds,
     maxLeaseSeconds: config.maxLeaseSeconds,
@@ -78,12 +98,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     // A retry due sooner than the next sweep gets a sweep at its due time (taskReady then).
     retryScheduled: (at) => sweeper.wakeAt(at),
-  });
+  }, metrics);
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,
     eventRetentionHours: config.eventRetentionHours,
     onError: logError('sweep failed'),
+    onSwept: (swept) => {
+      if (swept.expired - swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'retry' }, swept.expired - swept.failed);
+      if (swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'failed' }, swept.failed);
+    },
   });
+  const health = new Health(orm, () => notifier.listening);
   const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };
 
   const schema = await buildAppSchema();
@@ -95,31 +120,52 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.set('etag', false);
   // POST /graphql skips Express (src/http/graphql-post.ts); the handler exists once Apollo runs.
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
-  const httpServer = http.createServer((req, res) => (graphqlPost && isGraphqlPost(req) ? graphqlPost(req, res) : app(req, res)));
+  // Every request runs with its own id (x-request-id in and out): each log line it causes carries it.
+  const httpServer = http.createServer((req, res) =>
+    runInRequest(req.headers['x-request-id'] as string | undefined, () => {
+      res.setHeader('x-request-id', currentRequest()!.requestId);
+      return graphqlPost && isGraphqlPost(req) ? graphqlPost(req, res) : app(req, res);
+    }),
+  );
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   coalesceWsWrites(wsServer);
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
   const prepare = createDocumentCache(schema);
+  const wsOps = wsOperationTracker({ metrics, logger, slowMs: config.slowOperationMs });
   const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
     {
       schema,
-      onSubscribe: (_ctx, _id, payload) => {
+      onConnect: (ctx) => {
+        wsOps.connected(ctx.extra.socket);
+        return true;
+      },
+      onClose: (ctx) => wsOps.closed(ctx.extra.socket),
+      onSubscribe: (ctx, id, payload) => {
         const prepared = prepare(payload.query);
-        if ('errors' in prepared) return prepared.errors;
+        if ('errors' in prepared) {
+          wsOps.refused(prepared.errors, payload.operationName);
+          return prepared.errors;
+        }
+        wsOps.started(ctx.extra.socket, id, prepared.document, payload.operationName);
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
+      onComplete: (ctx, id) => wsOps.completed(ctx.extra.socket, id),
       context: (ctx) => {
         const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, { subscription: true });
         context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
         return context as unknown as Record<string, unknown>;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, id, _payload, _args, result) => {
         if ('errors' in result && result.errors?.length) {
+          wsOps.errored(ctx.extra.socket, id);
           return { ...result, errors: result.errors.map((e) => format(e) as unknown as GraphQLError) };
         }
         return undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e) as unknown as GraphQLError),
+      onError: (ctx, id, _payload, errors) => {
+        wsOps.errored(ctx.extra.socket, id);
+        return errors.map((e) => format(e) as unknown as GraphQLError);
+      },
     },
     wsServer,
   );
@@ -138,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Per-field cache hints and federated traces are work on every request that nothing here uses.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      operationPlugin({ metrics, logger, slowMs: config.slowOperationMs }),
       {
         async serverWillStart() {
           return {
@@ -162,6 +209,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const shared = ({ calls, statements }: { calls: number; statements: number }) => ({ calls, statements });
     res.json({ ok: true, subscribers: stream.subscriberCount, claims: shared(scheduler.claims), completions: shared(scheduler.completions) });
   });
+  mountHealthRoutes(app, health);
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.
     if (req.accepts(['application/json', 'text/html']) === 'text/html' && !req.query.query) return res.redirect(302, '/graphiql');
@@ -178,6 +226,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   stream.start();
   sweeper.start();
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const refreshGauges = databaseGauges(orm, metrics);
+  const metricsServer: MetricsServer | null =
+    config.metricsPort === null
+      ? null
+      : await startMetricsServer({
+          metrics,
+          port: config.metricsPort,
+          host: config.host,
+          refresh: async () => {
+            metrics.listenUp.set(notifier.listening ? 1 : 0);
+            await refreshGauges();
+          },
+          onError: logError('metrics: the database gauges could not be read'),
+        });
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -190,8 +252,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     services,
     notifier,
     sweeper,
+    metrics,
+    health,
+    metricsPort: metricsServer?.port ?? null,
     close() {
       closing ??= (async () => {
+        // Readiness fails first, so load balancers stop sending work before anything closes.
+        health.markShuttingDown();
+        if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         await sweeper.stop();
         // Sockets first, with 1001 and no `complete` before it: clients treat the subscription
         // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
@@ -201,6 +269,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');
         await notifier.close();
+        await metricsServer?.close();
       })();
       return closing;
     },

@@ -58,7 +58,7 @@ export class Sweeper {
   constructor(
     private readonly orm: MikroORM,
     private readonly deps: SchedulerDeps,
-    private readonly options: { intervalMs: number; eventRetentionHours: number; onError: (e: unknown) => void },
+    private readonly options: { intervalMs: number; eventRetentionHours: number; onError: (e: unknown) => void; onSwept?: (result: SweepResult) => void },
   ) {}
 
   start(): void {
@@ -91,7 +91,7 @@ export class Sweeper {
     const em = this.orm.em.fork() as EntityManager;
     let delay = this.options.intervalMs;
     try {
-      await sweepOnce(em, this.deps);
+      this.options.onSwept?.(await sweepOnce(em, this.deps));
       if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = Date.now();
         await sql(em, PRUNE_EVENTS_SQL, [this.options.eventRetentionHours]);

@@ -24,7 +24,8 @@ export interface TestServer {
 export async function startTestServer(options: { db?: TestDatabase; config?: Partial<AppConfig>; ownsDb?: boolean } = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const ownsDb = options.ownsDb ?? !options.db;
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, ...options.config };
+  // metricsPort 0: each server's /metrics on a free port (the default 9464 would collide across test files).
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, metricsPort: 0, ...options.config };
   const orm = await createTestOrm(db, config.dbPoolSize);
   const server = await startServer({ config, orm, databaseUrl: db.url, logger: createLogger(config.logLevel) });
   const url = `http://127.0.0.1:${server.port}/graphql`;
