@@ -12,8 +12,9 @@ import { TaskComplexityResolver } from './resolvers/task-complexity.resolver';
 import { TaskEditResolver } from './resolvers/task-edit.resolver';
 import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
+import { OperationsResolver } from './resolvers/operations.resolver';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver] as const;
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, OperationsResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`

@@ -1,0 +1,35 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { TaskStatusEnum } from './task-status.enum';
+import type { TaskStatus } from '../../domain/task-status';
+
+@ObjectType({ description: 'Transitions in one minute (from the event log): what the throughput chart draws.' })
+export class ThroughputPoint {
+  @Field(() => Date, { description: 'Start of the minute.' })
+  minute!: Date;
+  @Field(() => Int, { description: 'Tasks created.' })
+  created!: number;
+  @Field(() => Int, { description: 'Claims (transitions into RUNNING).' })
+  claimed!: number;
+  @Field(() => Int)
+  completed!: number;
+  @Field(() => Int, { description: 'Final failures (into FAILED).' })
+  failed!: number;
+  @Field(() => Int, { description: 'Failed attempts set to retry (into RETRYING).' })
+  retried!: number;
+}
+
+@ObjectType()
+export class StatusCount {
+  @Field(() => TaskStatusEnum)
+  status!: TaskStatus;
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ description: 'The count of every status at the end of one minute.' })
+export class QueueDepthPoint {
+  @Field(() => Date, { description: 'Start of the minute; counts are as of its end (the last point: now).' })
+  minute!: Date;
+  @Field(() => [StatusCount])
+  counts!: StatusCount[];
+}

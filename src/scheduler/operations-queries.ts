@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadInputError } from '../domain/errors';
+import { assertId } from '../domain/task-input';
+import { TASK_STATUSES, TaskStatus } from '../domain/task-status';
+import { sql } from '../persistence/sql/run';
+import { CURRENT_MINUTE_SQL, STATUS_CHANGES_SQL, STATUS_COUNTS_SQL, THROUGHPUT_SQL } from '../persistence/sql/throughput.sql';
+
+export interface ThroughputPoint {
+  minute: Date;
+  created: number;
+  claimed: number;
+  completed: number;
+  failed: number;
+  retried: number;
+}
+
+export interface StatusCount {
+  status: TaskStatus;
+  count: number;
+}
+
+export interface QueueDepthPoint {
+  minute: Date;
+  counts: StatusCount[];
+}
+
+export const MAX_SERIES_MINUTES = 24 * 60;
+const MINUTE_MS = 60_000;
+
+function window(projectId: string | null | undefined, minutes: number) {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_SERIES_MINUTES) {
+    throw new BadInputError(`minutes must be a whole number from 1 to ${MAX_SERIES_MINUTES}, got ${minutes}`, { field: 'minutes' });
+  }
+  return { project: projectId == null ? null : assertId(projectId, 'projectId'), minutes };
+}
+
+/** One point per minute, oldest first, ending with the current (partial) minute; empty minutes are zeros. */
+export async function throughput(em: EntityManager, projectId: string | null | undefined, minutes: number): Promise<ThroughputPoint[]> {
+  const w = window(projectId, minutes);
+  const [[{ now }], rows] = await Promise.all([
+    sql<{ now: number }>(em, CURRENT_MINUTE_SQL),
+    sql<Omit<ThroughputPoint, 'minute'> & { minute: number }>(em, THROUGHPUT_SQL, [w.minutes, w.project, w.project]),
+  ]);
+  const byMinute = new Map(rows.map((r) => [Number(r.minute), r]));
+  return minutesEndingAt(now, w.minutes).map((m) => {
+    const r = byMinute.get(m);
+    return { minute: new Date(m), created: r?.created ?? 0, claimed: r?.claimed ?? 0, completed: r?.completed ?? 0, failed: r?.failed ?? 0, retried: r?.retried ?? 0 };
+  });
+}
+
+/**
+ * The count of each status at the end of every minute of the window (the last point: now),
+ * reconstructed from today's counts and the log's transitions (see STATUS_CHANGES_SQL).
+ */
+export async function queueDepth(em: EntityManager, projectId: string | null | undefined, minutes: number): Promise<QueueDepthPoint[]> {
+  const w = window(projectId, minutes);
+  const [[{ now }], counts, changes] = await Promise.all([
+    sql<{ now: number }>(em, CURRENT_MINUTE_SQL),
+    sql<StatusCount>(em, STATUS_COUNTS_SQL, [w.project, w.project]),
+    sql<{ minute: number; status: TaskStatus; delta: number }>(em, STATUS_CHANGES_SQL, [w.minutes, w.project, w.project]),
+  ]);
+  const current = new Map<TaskStatus, number>(TASK_STATUSES.map((s) => [s, 0]));
+  for (const c of counts) current.set(c.status, c.count);
+  const deltas = new Map<number, Map<TaskStatus, number>>();
+  for (const c of changes) {
+    const m = deltas.get(Number(c.minute)) ?? new Map<TaskStatus, number>();
+    m.set(c.status, c.delta);
+    deltas.set(Number(c.minute), m);
+  }
+  const points: QueueDepthPoint[] = [];
+  const minuteList = minutesEndingAt(now, w.minutes);
+  for (let i = minuteList.length - 1; i >= 0; i--) {
+    const minute = minuteList[i]!;
+    points.push({ minute: new Date(minute), counts: TASK_STATUSES.map((status) => ({ status, count: Math.max(0, current.get(status)!) })) });
+    // Undo this minute's changes: the counts at the end of the minute before.
+    for (const [status, delta] of deltas.get(minute) ?? []) current.set(status, (current.get(status) ?? 0) - delta);
+  }
+  return points.reverse();
+}
+
+export async function taskCounts(em: EntityManager, projectId: string): Promise<StatusCount[]> {
+  const project = assertId(projectId, 'projectId');
+  const rows = await sql<StatusCount>(em, STATUS_COUNTS_SQL, [project, project]);
+  const byStatus = new Map(rows.map((r) => [r.status, r.count]));
+  return TASK_STATUSES.map((status) => ({ status, count: byStatus.get(status) ?? 0 }));
+}
+
+function minutesEndingAt(now: number, minutes: number): number[] {
+  return Array.from({ length: minutes }, (_, i) => Number(now) - (minutes - 1 - i) * MINUTE_MS);
+}
