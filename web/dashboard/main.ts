@@ -25,6 +25,7 @@ import { cancelLayouts, layoutGraph } from './layout';
 import { LiveConnection, type Feed } from './live';
 import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
+import { mountOperationsPanel } from './panels/operations';
 
 declare global {
   interface Window {
@@ -526,4 +527,5 @@ ui.findInput.addEventListener('input', () => ui.findInput.setCustomValidity(''))
 
 renderConnection();
 renderCounts();
+mountOperationsPanel(byId('ops-panel'), () => session?.projectId ?? null, () => hooks.connection);
 void loadProjects();
