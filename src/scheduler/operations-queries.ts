@@ -3,6 +3,9 @@ import { BadInputError } from '../domain/errors';
 import { assertId } from '../domain/task-input';
 import { TASK_STATUSES, TaskStatus } from '../domain/task-status';
 import { sql } from '../persistence/sql/run';
+import type { Task } from '../persistence/entities/task.entity';
+import { FRONTIER_CORE_COUNT_SQL, FRONTIER_SQL } from '../persistence/sql/frontier.sql';
+import { toTasks } from '../persistence/sql/task-rows';
 import { CURRENT_MINUTE_SQL, STATUS_CHANGES_SQL, STATUS_COUNTS_SQL, THROUGHPUT_SQL } from '../persistence/sql/throughput.sql';
 
 export interface ThroughputPoint {
@@ -87,4 +90,29 @@ export async function taskCounts(em: EntityManager, projectId: string): Promise<
 
 function minutesEndingAt(now: number, minutes: number): number[] {
   return Array.from({ length: minutes }, (_, i) => Number(now) - (minutes - 1 - i) * MINUTE_MS);
+}
+
+export interface Frontier {
+  tasks: Task[];
+  /** Ids of the core (in flight or in trouble); the other tasks are their immediate neighbours. */
+  coreIds: string[];
+  /** Core tasks in the project (may exceed the core shown when `limit` cut it). */
+  coreTotal: number;
+  truncated: boolean;
+}
+
+export const MAX_FRONTIER = 2_000;
+
+/** See FRONTIER_SQL: the tasks in flight or in trouble and their immediate neighbours. */
+export async function frontier(em: EntityManager, projectId: string, limit: number): Promise<Frontier> {
+  const project = assertId(projectId, 'projectId');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_FRONTIER) {
+    throw new BadInputError(`limit must be a whole number from 1 to ${MAX_FRONTIER}, got ${limit}`, { field: 'limit' });
+  }
+  const [rows, [{ count }]] = await Promise.all([
+    sql<Record<string, unknown> & { in_core: boolean }>(em, FRONTIER_SQL, [project, limit, limit]),
+    sql<{ count: number }>(em, FRONTIER_CORE_COUNT_SQL, [project]),
+  ]);
+  const coreIds = rows.filter((r) => r.in_core).map((r) => String(r.id));
+  return { tasks: toTasks(rows), coreIds, coreTotal: count, truncated: count > coreIds.length || rows.length - coreIds.length >= limit };
 }

@@ -46,4 +46,24 @@ describe('throughput, queueDepth and taskCounts', () => {
     expect(errorCode(await ts.gql(SERIES, { m: 0 }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await ts.gql(SERIES, { m: 1441 }))).toBe('BAD_USER_INPUT');
   });
+
+  it('dependencyFrontier: tasks in flight or in trouble and their immediate neighbours', async () => {
+    const project = await createProject(ts);
+    const a = await createTask(ts, { projectId: project, title: 'a' });
+    const b = await createTask(ts, { projectId: project, title: 'b', dependencies: [a.id] });
+    const c = await createTask(ts, { projectId: project, title: 'c', dependencies: [b.id] });
+    await createTask(ts, { projectId: project, title: 'd', dependencies: [c.id] });
+    const FRONTIER = `query($p: ID!, $l: Int) { dependencyFrontier(projectId: $p, limit: $l) { coreIds coreTotal truncated tasks { id status dependencies } } }`;
+    let f = (await ts.ok(FRONTIER, { p: project })).dependencyFrontier;
+    expect(f.coreIds).toEqual([a.id]);
+    expect(f.tasks.map((t: { id: string }) => t.id).sort()).toEqual([a.id, b.id].sort());
+    expect(f).toMatchObject({ coreTotal: 1, truncated: false });
+    await claim(ts, project, 'w');
+    await complete(ts, a.id, 'w');
+    f = (await ts.ok(FRONTIER, { p: project })).dependencyFrontier;
+    expect(f.coreIds).toEqual([b.id]);
+    expect(f.tasks.map((t: { id: string }) => t.id).sort()).toEqual([a.id, b.id, c.id].sort());
+    expect(f.tasks.find((t: { id: string }) => t.id === c.id).dependencies).toEqual([b.id]);
+    expect(errorCode(await ts.gql(FRONTIER, { p: project, l: 0 }))).toBe('BAD_USER_INPUT');
+  });
 });

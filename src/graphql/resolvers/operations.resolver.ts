@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
-import { QueueDepthPoint, StatusCount, ThroughputPoint } from '../types/operations.type';
-import { queueDepth, taskCounts, throughput } from '../../scheduler/operations-queries';
+import { FrontierGraph, QueueDepthPoint, StatusCount, ThroughputPoint } from '../types/operations.type';
+import { frontier, queueDepth, taskCounts, throughput } from '../../scheduler/operations-queries';
 import type { GqlContext } from '../context';
 
 /** The operator dashboard's series: throughput and queue depth per minute, and today's counts. */
@@ -19,5 +19,10 @@ export class OperationsResolver {
   @Query(() => [StatusCount], { description: "The project's tasks by status, every status listed (one grouped read, cheap at any size)." })
   taskCounts(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: GqlContext) {
     return taskCounts(ctx.em, projectId);
+  }
+
+  @Query(() => FrontierGraph, { description: 'For large projects: the tasks in flight or in trouble (at most `limit`, default 300, up to 2000) and their immediate neighbours (at most `limit` more), instead of the whole graph.' })
+  dependencyFrontier(@Arg('projectId', () => ID) projectId: string, @Arg('limit', () => Int, { defaultValue: 300 }) limit: number, @Ctx() ctx: GqlContext) {
+    return frontier(ctx.em, projectId, limit);
   }
 }
