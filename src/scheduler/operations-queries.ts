@@ -110,9 +110,9 @@ export async function frontier(em: EntityManager, projectId: string, limit: numb
     throw new BadInputError(`limit must be a whole number from 1 to ${MAX_FRONTIER}, got ${limit}`, { field: 'limit' });
   }
   const [rows, [{ count }]] = await Promise.all([
-    sql<Record<string, unknown> & { in_core: boolean }>(em, FRONTIER_SQL, [project, limit, limit]),
+    sql<Record<string, unknown> & { in_core: boolean }>(em, FRONTIER_SQL, [project, limit, 2 * limit]),
     sql<{ count: number }>(em, FRONTIER_CORE_COUNT_SQL, [project]),
   ]);
   const coreIds = rows.filter((r) => r.in_core).map((r) => String(r.id));
-  return { tasks: toTasks(rows), coreIds, coreTotal: count, truncated: count > coreIds.length || rows.length - coreIds.length >= limit };
+  return { tasks: toTasks(rows), coreIds, coreTotal: count, truncated: count > coreIds.length || rows.length - coreIds.length >= 2 * limit };
 }

@@ -21,7 +21,7 @@ export class OperationsResolver {
     return taskCounts(ctx.em, projectId);
   }
 
-  @Query(() => FrontierGraph, { description: 'For large projects: the tasks in flight or in trouble (at most `limit`, default 300, up to 2000) and their immediate neighbours (at most `limit` more), instead of the whole graph.' })
+  @Query(() => FrontierGraph, { description: 'For large projects: the tasks in flight or in trouble (at most `limit`, default 300, up to 2000) and their immediate neighbours (at most twice `limit` more), instead of the whole graph.' })
   dependencyFrontier(@Arg('projectId', () => ID) projectId: string, @Arg('limit', () => Int, { defaultValue: 300 }) limit: number, @Ctx() ctx: GqlContext) {
     return frontier(ctx.em, projectId, limit);
   }

@@ -23,7 +23,7 @@ export class TimeChart {
         cursor: { drag: { x: false, y: false } },
         legend: { live: true },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        axes: [{ space: 60 }, { size: 44 }],
+        axes: [{ space: 60 }, { size: 56 }],
         series: [
           {},
           ...lines.map((l) => ({
