@@ -14,12 +14,13 @@ import { startLatency } from './workloads/start-latency';
 import { dependencies } from './workloads/dependencies';
 import { scale } from './workloads/scale';
 import { floor } from './workloads/floor';
+import { metricsOverhead } from './workloads/metrics-overhead';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
  * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
- * W1 (throughput), W2 (start latency), W3 (dependencies), Scale and Memory. Prints a table per workload and a
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Metrics (W1 with metrics on vs off) and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
     ctx = {
       config,
       adminUrl: admin.adminUrl,
+      databaseUrl: db.url,
       server,
       memory: new MemorySampler(server.pid, config.memorySampleMs),
       cpu: new CpuMeter(server.pid, pool),
@@ -104,6 +106,7 @@ async function main(): Promise<number> {
     await attempt('W2', () => startLatency(c));
     await attempt('W3', () => dependencies(c, w1?.perTaskApi ?? (null as Spread | null)));
     const sc = await attempt('Scale', () => scale(c));
+    await attempt('Metrics', () => metricsOverhead(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });

@@ -44,13 +44,18 @@ export class ServerProcess {
     return this.stderrTail;
   }
 
-  static async start(databaseUrl: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+  /** `metricsPort`: where GET /metrics listens (a free port by default), or null for METRICS_PORT=off. */
+  readonly metricsPort: number | null = null;
+
+  static async start(databaseUrl: string, nodeArgs: string[] = [], options: { metrics?: boolean } = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' };
+    const metricsPort = options.metrics === false ? null : await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), METRICS_PORT: metricsPort === null ? 'off' : String(metricsPort), LOG_LEVEL: 'warn' };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerProcess(child, port);
+    (server as { metricsPort: number | null }).metricsPort = metricsPort;
     await server.waitReady(60_000);
     return server;
   }
