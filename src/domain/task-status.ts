@@ -9,11 +9,13 @@ export const TASK_STATUSES = [
   'FAILED',
   'CANCELLED',
   'RETRYING',
+  'SCHEDULED',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
- * The state machine of DESIGN.md: from -> the statuses it may move to.
+ * The state machine of DESIGN.md: from -> the statuses it may move to. SCHEDULED (Part 2) sits
+ * between PENDING and READY for a task whose `runAt` is still ahead.
  *
  * One addition, READY -> PENDING: a READY task that gains unfinished dependencies must wait
  * again, the mirror of PENDING -> READY. Only decomposeTask takes it (the parent comes to depend
@@ -21,12 +23,15 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  * `FOR UPDATE SKIP LOCKED` skips: no worker can take the task while it changes.
  */
 const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  PENDING: ['READY', 'BLOCKED', 'CANCELLED'],
+  PENDING: ['READY', 'SCHEDULED', 'BLOCKED', 'CANCELLED'],
   READY: ['RUNNING', 'PENDING', 'CANCELLED'],
   RUNNING: ['COMPLETED', 'FAILED', 'RETRYING', 'BLOCKED', 'CANCELLED'],
   RETRYING: ['READY', 'RUNNING', 'CANCELLED'],
   FAILED: ['RETRYING', 'CANCELLED'],
-  BLOCKED: ['READY', 'PENDING', 'CANCELLED'],
+  BLOCKED: ['READY', 'SCHEDULED', 'PENDING', 'CANCELLED'],
+  // Dependencies done, waiting for runAt. Like READY, it goes back to PENDING when it gains an
+  // unfinished dependency (addDependency, decomposeTask).
+  SCHEDULED: ['READY', 'PENDING', 'CANCELLED'],
   COMPLETED: [],
   CANCELLED: [],
 };

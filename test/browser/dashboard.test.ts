@@ -5,7 +5,7 @@ import { claimNext, completeTask, failTask, seedLayeredProject, statusCounts, ty
 import { hooks, node, shownCounts, waitForProject, type PageGlobals } from './support/dashboard';
 import { eventually, useBrowserSuite } from './support/suite';
 
-const STATUSES = ['PENDING', 'READY', 'RUNNING', 'BLOCKED', 'COMPLETED', 'FAILED', 'CANCELLED', 'RETRYING'];
+const STATUSES = ['PENDING', 'SCHEDULED', 'READY', 'RUNNING', 'BLOCKED', 'COMPLETED', 'FAILED', 'CANCELLED', 'RETRYING'];
 
 const suite = useBrowserSuite();
 let seeded: SeededProject;

@@ -15,13 +15,16 @@ describe('the state machine', () => {
         'RETRYING->READY', 'RETRYING->RUNNING', 'RETRYING->CANCELLED',
         'FAILED->RETRYING', 'FAILED->CANCELLED',
         'BLOCKED->READY', 'BLOCKED->PENDING', 'BLOCKED->CANCELLED',
+        // Part 2: a task whose dependencies are done but whose runAt is ahead waits as SCHEDULED.
+        'PENDING->SCHEDULED', 'BLOCKED->SCHEDULED',
+        'SCHEDULED->READY', 'SCHEDULED->CANCELLED', 'SCHEDULED->PENDING',
       ].sort(),
     );
   });
 
   it('lets a READY task wait again when it gains unfinished dependencies (decomposeTask)', () => {
     expect(() => assertTransition('READY', 'PENDING', 't1')).not.toThrow();
-    expect(statusesLeadingTo('PENDING').sort()).toEqual(['BLOCKED', 'READY']);
+    expect(statusesLeadingTo('PENDING').sort()).toEqual(['BLOCKED', 'READY', 'SCHEDULED']);
   });
 
   it('refuses COMPLETED -> RUNNING with code INVALID_TRANSITION and a readable message', () => {
@@ -33,6 +36,13 @@ describe('the state machine', () => {
       expect((e as Error).message).toBe('Invalid state transition: COMPLETED -> RUNNING');
       expect((e as InvalidTransitionError).extensions).toMatchObject({ from: 'COMPLETED', to: 'RUNNING', taskId: 't1' });
     }
+  });
+
+  it('SCHEDULED becomes READY at its time, can be cancelled, and never runs straight from SCHEDULED', () => {
+    expect(statusesLeadingTo('SCHEDULED').sort()).toEqual(['BLOCKED', 'PENDING']);
+    expect(canTransition('SCHEDULED', 'READY')).toBe(true);
+    expect(canTransition('SCHEDULED', 'RUNNING')).toBe(false);
+    expect(() => assertTransition('SCHEDULED', 'COMPLETED')).toThrow(InvalidTransitionError);
   });
 
   it('COMPLETED and CANCELLED are terminal', () => {

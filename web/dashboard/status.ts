@@ -1,9 +1,10 @@
 /** Task statuses in the order the legend shows them, with their colours (see styles.css). */
-export const STATUSES = ['PENDING', 'READY', 'RUNNING', 'RETRYING', 'BLOCKED', 'FAILED', 'CANCELLED', 'COMPLETED'] as const;
+export const STATUSES = ['PENDING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'BLOCKED', 'FAILED', 'CANCELLED', 'COMPLETED'] as const;
 export type TaskStatus = (typeof STATUSES)[number];
 
 export const STATUS_DESCRIPTIONS: Record<TaskStatus, string> = {
   PENDING: 'waiting for dependencies',
+  SCHEDULED: 'waiting for its run-at time',
   READY: 'can be claimed',
   RUNNING: 'claimed by a worker',
   RETRYING: 'failed, will be retried',

@@ -8,6 +8,7 @@ export const STATUS_COLOURS: Readonly<Record<string, { fill: string; text: strin
   FAILED: { fill: '#f87171', text: '#111827' }, // red
   CANCELLED: { fill: '#4b5563', text: '#ffffff' }, // dark grey
   RETRYING: { fill: '#fb923c', text: '#111827' }, // orange
+  SCHEDULED: { fill: '#22d3ee', text: '#111827' }, // cyan
 };
 export const DEFAULT_FILL = { fill: '#f3f4f6', text: '#111827' };
 

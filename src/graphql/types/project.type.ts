@@ -10,6 +10,9 @@ export class ProjectType {
 
   @Field(() => Date)
   createdAt!: Date;
+
+  @Field({ description: 'While paused, claims take nothing from this project; everything else works' })
+  paused!: boolean;
 }
 
 @InputType()

@@ -6,5 +6,5 @@ export const TaskStatusEnum = Object.fromEntries(TASK_STATUSES.map((s) => [s, s]
 
 registerEnumType(TaskStatusEnum, {
   name: 'TaskStatus',
-  description: 'PENDING -> READY -> RUNNING -> COMPLETED, with RETRYING, FAILED, BLOCKED and CANCELLED on the side (see the README).',
+  description: 'PENDING -> (SCHEDULED ->) READY -> RUNNING -> COMPLETED, with RETRYING, FAILED, BLOCKED and CANCELLED on the side (see the README).',
 });

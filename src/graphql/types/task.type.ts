@@ -1,7 +1,20 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { JSONResolver } from '../scalars';
 import { TaskStatusEnum } from './task-status.enum';
 import type { TaskStatus } from '../../domain/task-status';
+
+@ObjectType('TaskProgress')
+export class TaskProgressType {
+  @Field(() => Float, { description: '0..100' })
+  percent!: number;
+
+  @Field(() => String, { nullable: true })
+  message!: string | null;
+
+  /** Stored as an ISO string in the task's JSON; the DateTime scalar serialises both. */
+  @Field(() => Date)
+  at!: Date | string;
+}
 
 /**
  * The Task as clients see it. Resolvers return persistence entities; the relation fields
@@ -69,6 +82,24 @@ export class TaskType {
 
   @Field(() => Date, { nullable: true })
   completedAt!: Date | null;
+
+  @Field(() => Int, { description: 'The current attempt: 0 before the first claim, +1 at every claim. Pass it back as `attempt` (fencing) so a stale attempt changes nothing' })
+  attempt!: number;
+
+  @Field(() => Date, { nullable: true, description: 'Not before this time: with its dependencies done the task waits as SCHEDULED until then' })
+  runAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'An attempt running longer than this after its claim is ended like an expired lease' })
+  timeoutSeconds!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Unique per project: creating a task with a known key returns the existing task' })
+  idempotencyKey!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Tasks sharing a key count against its concurrency limit (setConcurrencyLimit)' })
+  concurrencyKey!: string | null;
+
+  @Field(() => TaskProgressType, { nullable: true, description: "The running attempt's last progress report" })
+  progress!: TaskProgressType | null;
 }
 
 @ObjectType('TaskEdge')

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 @Entity({ tableName: 'project' })
 export class Project {
-  [OptionalProps]?: 'id' | 'createdAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'paused';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -13,4 +13,8 @@ export class Project {
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /** While paused, claims take nothing from this project; everything else works. */
+  @Property({ type: 'boolean' })
+  paused: boolean = false;
 }

@@ -35,7 +35,13 @@ export class Task {
     | 'createdAt'
     | 'updatedAt'
     | 'startedAt'
-    | 'completedAt';
+    | 'completedAt'
+    | 'attempt'
+    | 'runAt'
+    | 'timeoutSeconds'
+    | 'idempotencyKey'
+    | 'concurrencyKey'
+    | 'progress';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -115,4 +121,35 @@ export class Task {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   completedAt: Date | null = null;
+
+  /** 0 until the first claim, +1 at every claim: the fencing token of the current attempt. */
+  @Property({ type: 'integer' })
+  attempt: number = 0;
+
+  /** Not before this time: a task whose dependencies are done waits as SCHEDULED until then. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  runAt: Date | null = null;
+
+  /** An attempt still running this long after its claim is ended like an expired lease. */
+  @Property({ type: 'integer', nullable: true })
+  timeoutSeconds: number | null = null;
+
+  /** Unique per project (a constraint): a create with a known key returns the existing task. */
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey: string | null = null;
+
+  /** Tasks sharing a key count against its concurrency limit. */
+  @Property({ type: 'text', nullable: true })
+  concurrencyKey: string | null = null;
+
+  /** The running attempt's last progress report. */
+  @Property({ type: 'json', nullable: true })
+  progress: TaskProgress | null = null;
+}
+
+/** A progress report as stored (`at` is an ISO time). */
+export interface TaskProgress {
+  percent: number;
+  message: string | null;
+  at: string;
 }

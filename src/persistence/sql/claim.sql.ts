@@ -41,7 +41,7 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
     ), claimed as (
       update task t
          set status = 'RUNNING', worker_id = slots.worker_id, lease_expires_at = now() + make_interval(secs => slots.lease),
-             started_at = now(), updated_at = now(), available_at = null
+             started_at = now(), updated_at = now(), available_at = null, attempt = t.attempt + 1
         from next join slots on slots.n = next.n
        where t.id = next.id
       returning t.*, next.status as previous_status, next.n as claim_slot

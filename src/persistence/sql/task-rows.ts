@@ -9,6 +9,7 @@ const COLUMNS = [
   'id', 'project_id', 'title', 'description', 'priority', 'effective_priority', 'status', 'context', 'result',
   'metadata', 'retry_count', 'max_retries', 'assigned_to', 'parent_task_id', 'worker_id', 'lease_expires_at',
   'available_at', 'deadline_at', 'retry_policy', 'created_at', 'updated_at', 'started_at', 'completed_at', 'seq',
+  'attempt', 'run_at', 'timeout_seconds', 'idempotency_key', 'concurrency_key', 'progress',
 ] as const;
 
 export type TaskColumn = (typeof COLUMNS)[number];
@@ -20,7 +21,7 @@ export function taskColumns(alias?: string, columns: readonly TaskColumn[] = COL
   return columns.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 }
 
-const TIMESTAMPS = new Set(['lease_expires_at', 'available_at', 'deadline_at', 'created_at', 'updated_at', 'started_at', 'completed_at']);
+const TIMESTAMPS = new Set(['lease_expires_at', 'available_at', 'deadline_at', 'created_at', 'updated_at', 'started_at', 'completed_at', 'run_at']);
 const PROPS = COLUMNS.map((c) => ({ column: c, prop: c.replace(/_([a-z])/g, (_, l: string) => l.toUpperCase()), timestamp: TIMESTAMPS.has(c) }));
 const COLUMN_OF_PROP = new Map<string, TaskColumn>(PROPS.map((p) => [p.prop, p.column]));
 
