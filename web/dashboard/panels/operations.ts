@@ -28,6 +28,7 @@ const COLORS: Record<TaskStatus | 'claimed' | 'completed' | 'failed', string> = 
   completed: '#16a34a',
   failed: '#dc2626',
   PENDING: '#94a3b8',
+  SCHEDULED: '#0891b2',
   READY: '#3b82f6',
   RUNNING: '#f59e0b',
   RETRYING: '#8b5cf6',
