@@ -6,6 +6,7 @@ import { sql } from '../persistence/sql/run';
 import type { Task } from '../persistence/entities/task.entity';
 import { FRONTIER_CORE_COUNT_SQL, FRONTIER_SQL } from '../persistence/sql/frontier.sql';
 import { toTasks } from '../persistence/sql/task-rows';
+import { MinuteBuckets } from './minute-buckets';
 import { CURRENT_MINUTE_SQL, STATUS_CHANGES_SQL, STATUS_COUNTS_SQL, THROUGHPUT_SQL } from '../persistence/sql/throughput.sql';
 
 export interface ThroughputPoint {
@@ -37,15 +38,37 @@ function window(projectId: string | null | undefined, minutes: number) {
   return { project: projectId == null ? null : assertId(projectId, 'projectId'), minutes };
 }
 
+type Counts = Omit<ThroughputPoint, 'minute'>;
+type Deltas = Map<TaskStatus, number>;
+
+/**
+ * Settled minutes per database (keyed by the ORM's configuration, shared by its forks), so two
+ * servers in one process on different databases never mix their series.
+ */
+const bucketsByDatabase = new WeakMap<object, { throughput: MinuteBuckets<Counts>; deltas: MinuteBuckets<Deltas> }>();
+
+function bucketsOf(em: EntityManager) {
+  const key = em.config as object;
+  let buckets = bucketsByDatabase.get(key);
+  if (!buckets) bucketsByDatabase.set(key, (buckets = { throughput: new MinuteBuckets(), deltas: new MinuteBuckets() }));
+  return buckets;
+}
+
+async function currentMinute(em: EntityManager): Promise<number> {
+  const [{ now }] = await sql<{ now: number }>(em, CURRENT_MINUTE_SQL);
+  return Number(now);
+}
+
 /** One point per minute, oldest first, ending with the current (partial) minute; empty minutes are zeros. */
 export async function throughput(em: EntityManager, projectId: string | null | undefined, minutes: number): Promise<ThroughputPoint[]> {
   const w = window(projectId, minutes);
-  const [[{ now }], rows] = await Promise.all([
-    sql<{ now: number }>(em, CURRENT_MINUTE_SQL),
-    sql<Omit<ThroughputPoint, 'minute'> & { minute: number }>(em, THROUGHPUT_SQL, [w.minutes, w.project, w.project]),
-  ]);
-  const byMinute = new Map(rows.map((r) => [Number(r.minute), r]));
-  return minutesEndingAt(now, w.minutes).map((m) => {
+  const now = await currentMinute(em);
+  const list = minutesEndingAt(now, w.minutes);
+  const byMinute = await bucketsOf(em).throughput.read(w.project ?? '*', list, now, async (from) => {
+    const rows = await sql<Counts & { minute: number }>(em, THROUGHPUT_SQL, [from, w.project, w.project]);
+    return new Map(rows.map(({ minute, ...counts }) => [Number(minute), counts]));
+  });
+  return list.map((m) => {
     const r = byMinute.get(m);
     return { minute: new Date(m), created: r?.created ?? 0, claimed: r?.claimed ?? 0, completed: r?.completed ?? 0, failed: r?.failed ?? 0, retried: r?.retried ?? 0 };
   });
@@ -57,21 +80,24 @@ export async function throughput(em: EntityManager, projectId: string | null | u
  */
 export async function queueDepth(em: EntityManager, projectId: string | null | undefined, minutes: number): Promise<QueueDepthPoint[]> {
   const w = window(projectId, minutes);
-  const [[{ now }], counts, changes] = await Promise.all([
-    sql<{ now: number }>(em, CURRENT_MINUTE_SQL),
+  const now = await currentMinute(em);
+  const minuteList = minutesEndingAt(now, w.minutes);
+  const [counts, deltas] = await Promise.all([
     sql<StatusCount>(em, STATUS_COUNTS_SQL, [w.project, w.project]),
-    sql<{ minute: number; status: TaskStatus; delta: number }>(em, STATUS_CHANGES_SQL, [w.minutes, w.project, w.project]),
+    bucketsOf(em).deltas.read(w.project ?? '*', minuteList, now, async (from) => {
+      const changes = await sql<{ minute: number; status: TaskStatus; delta: number }>(em, STATUS_CHANGES_SQL, [from, w.project, w.project]);
+      const byMinute = new Map<number, Deltas>();
+      for (const c of changes) {
+        const m = byMinute.get(Number(c.minute)) ?? new Map<TaskStatus, number>();
+        m.set(c.status, c.delta);
+        byMinute.set(Number(c.minute), m);
+      }
+      return byMinute;
+    }),
   ]);
   const current = new Map<TaskStatus, number>(TASK_STATUSES.map((s) => [s, 0]));
   for (const c of counts) current.set(c.status, c.count);
-  const deltas = new Map<number, Map<TaskStatus, number>>();
-  for (const c of changes) {
-    const m = deltas.get(Number(c.minute)) ?? new Map<TaskStatus, number>();
-    m.set(c.status, c.delta);
-    deltas.set(Number(c.minute), m);
-  }
   const points: QueueDepthPoint[] = [];
-  const minuteList = minutesEndingAt(now, w.minutes);
   for (let i = minuteList.length - 1; i >= 0; i--) {
     const minute = minuteList[i]!;
     points.push({ minute: new Date(minute), counts: TASK_STATUSES.map((status) => ({ status, count: Math.max(0, current.get(status)!) })) });

@@ -6,20 +6,20 @@
  */
 
 /**
- * Transitions per minute over the window ($1 minutes back from the database's current minute),
- * for one project ($2) or all (null): into RUNNING (claimed), COMPLETED, FAILED, RETRYING, and
- * creations (no previous status). `now` is the database's current minute, the series' end.
+ * Transitions per minute from $1 (epoch ms, a minute's start) on, for one project ($2) or all
+ * (null): into RUNNING (claimed), COMPLETED, FAILED, RETRYING, and creations (no previous
+ * status). Minutes that ended over a minute ago are kept in memory (scheduler/minute-buckets.ts),
+ * so a refreshing dashboard reads only the last minutes of the log.
  */
 export const THROUGHPUT_SQL = `
-  with bounds as (select date_trunc('minute', now()) as now)
   select extract(epoch from date_trunc('minute', e.at))::float8 * 1000 as minute,
          count(*) filter (where e.previous_status is null)::int as created,
          count(*) filter (where e.status = 'RUNNING')::int as claimed,
          count(*) filter (where e.status = 'COMPLETED')::int as completed,
          count(*) filter (where e.status = 'FAILED')::int as failed,
          count(*) filter (where e.status = 'RETRYING')::int as retried
-    from task_event e, bounds b
-   where e.at >= b.now - make_interval(mins => ?::int - 1)
+    from task_event e
+   where e.at >= to_timestamp(?::float8 / 1000)
      and (?::uuid is null or e.project_id = ?::uuid)
    group by 1`;
 
@@ -27,16 +27,15 @@ export const THROUGHPUT_SQL = `
 export const CURRENT_MINUTE_SQL = `select extract(epoch from date_trunc('minute', now()))::float8 * 1000 as now`;
 
 /**
- * Net change of each status per minute over the window: +1 for every transition into it, -1 for
- * every transition out of it. Walking back from today's counts by these gives the count of each
- * status at the end of every minute (queue depth over time) without storing samples.
+ * Net change of each status per minute from $1 (epoch ms) on: +1 for every transition into it,
+ * -1 for every transition out of it. Walking back from today's counts by these gives the count of
+ * each status at the end of every minute (queue depth over time) without storing samples.
  */
 export const STATUS_CHANGES_SQL = `
-  with bounds as (select date_trunc('minute', now()) as now),
-       window_events as (
+  with window_events as (
          select date_trunc('minute', e.at) as minute, e.status, e.previous_status
-           from task_event e, bounds b
-          where e.at >= b.now - make_interval(mins => ?::int - 1)
+           from task_event e
+          where e.at >= to_timestamp(?::float8 / 1000)
             and (?::uuid is null or e.project_id = ?::uuid))
   select extract(epoch from minute)::float8 * 1000 as minute, status, sum(delta)::int as delta
     from (select minute, status, 1 as delta from window_events
