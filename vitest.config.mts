@@ -18,6 +18,10 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/helpers/global-setup.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Servers under test run with production settings (vitest would set NODE_ENV=test, which
+    // changes library defaults such as Apollo's stack traces in errors); test/graphql/
+    // production-settings.test.ts checks it.
+    env: { NODE_ENV: 'production' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

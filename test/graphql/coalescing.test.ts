@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
+import { waitUntil } from '../helpers/ws-client';
 import { complete, createProject, errorCode, getTask } from '../helpers/fixtures';
 
 // Concurrent claims and completions share statements (src/scheduler/coalescer.ts). These run
@@ -103,8 +104,14 @@ describe('coalesced completions', () => {
       // Someone else's long transaction holds the row: the completion statement waits on it.
       await trx.raw('select id from task where id = ? for update', [stuck!.id]);
       const blocked = complete(ts, stuck!.id, 'w');
-      await new Promise((r) => setTimeout(r, 100));
-      const r = await Promise.race([complete(ts, other!.id, 'w'), new Promise<'held back'>((ok) => setTimeout(() => ok('held back'), 2_000))]);
+      // Go on only once the completion statement is really waiting on the lock.
+      await waitUntil(
+        async () => Number((await trx.raw(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n) > 0,
+        20_000,
+        'the completion to wait on the row lock',
+      );
+      // Held back, it would wait until the lock is released (never, in this test).
+      const r = await Promise.race([complete(ts, other!.id, 'w'), new Promise<'held back'>((ok) => setTimeout(() => ok('held back'), 15_000))]);
       expect(r).not.toBe('held back');
       expect((r as { errors?: unknown }).errors).toBeUndefined();
       expect((await getTask(ts, stuck!.id)).status).toBe('RUNNING');

@@ -17,10 +17,12 @@ describe('concurrent claimers', () => {
       const inputs = Array.from({ length: 1000 }, (_, i) => ({ projectId: p, title: `t${batch * 1000 + i}`, priority: 1 + (i % 10) }));
       await ts.ok(`mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, { i: inputs });
     }
+    // Leases of an hour: on a loaded machine the run can outlast the default 30 s lease, and an
+    // expired lease rightly hands the task out again.
     const claimedBy = new Map<string, string[]>();
     const worker = async (w: number) => {
       for (;;) {
-        const r = await ts.ok(`mutation($p: ID!, $w: String!) { claimNextTask(projectId: $p, workerId: $w) { id workerId } }`, { p, w: `w${w}` });
+        const r = await ts.ok(`mutation($p: ID!, $w: String!) { claimNextTask(projectId: $p, workerId: $w, leaseSeconds: 3600) { id workerId } }`, { p, w: `w${w}` });
         const t = r.claimNextTask;
         if (!t) return;
         expect(t.workerId).toBe(`w${w}`);

@@ -66,7 +66,8 @@ describe('the event log', () => {
       const p = await createProject(ts);
       const sub = await watchStatus(live, ts.url, { projectId: p });
       await createTask(ts, { projectId: p, title: 't' });
-      await sub.waitFor(1, 800);
+      // Held back, it would arrive only after the rollback below.
+      await sub.waitFor(1, 10_000);
       sub.unsubscribe();
     } finally {
       await other.query('rollback').catch(() => {});

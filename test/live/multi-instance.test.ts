@@ -10,7 +10,9 @@ beforeAll(async () => {
   a = await startTestServer();
   b = await startTestServer({ db: a.db });
   // B's safety poll (1 s) would hide a broken LISTEN: with it off, only NOTIFY wakes B's pump.
-  clearInterval((b.server.services.stream as unknown as { pollTimer: NodeJS.Timeout }).pollTimer);
+  const stream = b.server.services.stream as unknown as { pollTimer: NodeJS.Timeout | null };
+  if (!stream.pollTimer) throw new Error("B's event stream has no pollTimer any more: update this test");
+  clearInterval(stream.pollTimer);
   live = await connectClient(b.wsUrl);
 });
 afterAll(async () => {
@@ -20,15 +22,13 @@ afterAll(async () => {
 });
 
 describe('several instances on one database', () => {
-  it('a change committed on A reaches a subscriber on B, promptly', async () => {
+  it('a change committed on A reaches a subscriber on B (through NOTIFY alone: B does not poll)', async () => {
     const p = await createProject(a);
     const sub = await watchStatus(live, b.url, { projectId: p });
     for (let k = 0; k < 5; k++) {
       const t = await createTask(a, { projectId: p, title: `t${k}` });
-      const started = Date.now();
-      await sub.waitFor(k + 1, 2_000);
+      await sub.waitFor(k + 1, 10_000);
       expect(step(sub.events[k]!)).toBe(`${t.id}:null>READY`);
-      expect(Date.now() - started).toBeLessThan(500);
     }
     sub.unsubscribe();
   });

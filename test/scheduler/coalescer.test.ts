@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Coalescer } from '../../src/scheduler/coalescer';
 
 /** A run function whose batches the test releases by hand, recording what each batch held. */
@@ -17,6 +17,10 @@ function gatedRun() {
   };
   return { batches, run, release };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('Coalescer', () => {
   it('starts a lone call at once, and batches the calls that arrive while it runs', async () => {
@@ -61,16 +65,20 @@ describe('Coalescer', () => {
   });
 
   it('a statement past stallMs no longer holds the calls behind it, up to maxRunning', async () => {
+    // The stall timer runs on a fake clock: exact, whatever the machine's load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const g = gatedRun();
     const c = new Coalescer(g.run, { maxBatch: 50, maxInFlight: 1, stallMs: 5, maxRunning: 2 });
     const slow = c.submit('q', 1);
     const waiting = [c.submit('q', 2), c.submit('q', 3)];
     expect(g.batches).toEqual([[1]]);
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(4);
+    expect(g.batches).toEqual([[1]]); // not stalled yet
+    await vi.advanceTimersByTimeAsync(2);
     // [1] stalled: the queue went out beside it.
     expect(g.batches).toEqual([[1], [2, 3]]);
     const more = c.submit('q', 4);
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     // Both stalled, but two are running: maxRunning holds the next call back.
     expect(g.batches).toEqual([[1], [2, 3]]);
     await g.release();

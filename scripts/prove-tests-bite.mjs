@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Proves that the tests guarding the scheduler's critical clauses fail when a clause is removed.
+// For each mutation: copy the working tree to a temporary folder (node_modules linked), apply
+// the mutation as an exact text replacement (refusing to run if the text is not found, so the
+// script cannot silently test nothing), run the named test files there, and expect them to FAIL.
+// Usage: npm run test:bite [-- name ...]   (exit 0 when every mutation was caught)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const MUTATIONS = [
+  {
+    name: 'claim without skip locked (plain FOR UPDATE)',
+    file: 'src/persistence/sql/claim.sql.ts',
+    from: 'for update skip locked',
+    to: 'for update',
+    tests: ['test/guarantees/claim-exactly-once.test.ts'],
+  },
+  {
+    name: 'claim without any row lock',
+    file: 'src/persistence/sql/claim.sql.ts',
+    from: 'for update skip locked',
+    to: '',
+    tests: ['test/guarantees/claim-exactly-once.test.ts'],
+  },
+  {
+    name: 'completion not guarded by status',
+    file: 'src/persistence/sql/complete.sql.ts',
+    from: "where t.id = input.id and t.status = 'RUNNING'",
+    to: 'where t.id = input.id',
+    tests: ['test/graphql/complete.test.ts'],
+  },
+  {
+    name: 'heartbeat not guarded by the lease holder',
+    file: 'src/persistence/sql/heartbeat.sql.ts',
+    from: "and worker_id = ?",
+    to: "and (worker_id = ? or true)",
+    tests: ['test/graphql/lease.test.ts'],
+  },
+  {
+    name: 'completion not fenced by attempt',
+    file: 'src/persistence/sql/complete.sql.ts',
+    from: 'FENCING_CLAUSE',
+    to: '',
+    tests: ['test/graphql/fencing.test.ts'],
+    optional: true,
+  },
+];
+
+const only = process.argv.slice(2);
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+  .split('\n')
+  .filter(Boolean);
+let failures = 0;
+for (const m of MUTATIONS) {
+  if (only.length && !only.some((o) => m.name.includes(o))) continue;
+  const original = readFileSync(path.join(root, m.file), 'utf8');
+  if (!original.includes(m.from)) {
+    if (m.optional) {
+      console.log(`- ${m.name}: skipped (the clause "${m.from}" is not in ${m.file})`);
+      continue;
+    }
+    console.log(`! ${m.name}: the text "${m.from}" is no longer in ${m.file}; update this script`);
+    failures++;
+    continue;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bite-'));
+  try {
+    for (const f of files) cpSync(path.join(root, f), path.join(dir, f), { recursive: true });
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    writeFileSync(path.join(dir, m.file), original.split(m.from).join(m.to));
+    const run = spawnSync('npx', ['vitest', 'run', ...m.tests], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    const summary = /(\d+) passed, (\d+) failed/.exec(run.stdout ?? '');
+    if (run.status !== 0 && summary && Number(summary[2]) > 0) {
+      console.log(`ok ${m.name}: caught (${summary[2]} failed, ${summary[1]} passed in ${m.tests.join(', ')})`);
+    } else {
+      console.log(`FAIL ${m.name}: NOT caught by ${m.tests.join(', ')} (exit ${run.status})`);
+      console.log((run.stdout ?? '').slice(-1500), (run.stderr ?? '').slice(-1500));
+      failures++;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log(failures === 0 ? 'every mutation was caught' : `${failures} mutation(s) not caught`);
+process.exit(failures === 0 ? 0 : 1);
