@@ -21,6 +21,10 @@ const INVALID: Array<[string, string]> = [
   ['DB_POOL_SIZE', '1'],
   ['SUBSCRIPTION_BUFFER_LIMIT', '20'],
   ['COMPLEXITY_CONFIG', '/nonexistent/weights.yaml'],
+  ['METRICS_PORT', 'yes'],
+  ['SLOW_OPERATION_MS', '0'],
+  ['SHUTDOWN_DELAY_MS', '-1'],
+  ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
 ];
 
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
