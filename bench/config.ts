@@ -33,7 +33,7 @@ export interface BenchConfig {
   variantSeconds: number;
   /** Workloads to run (BENCH_ONLY=W1,W3 for instance); all by default. */
   only: Set<string> | null;
-  /** W1 variants to run (BENCH_W1_VARIANTS=b,raw for instance: a b c raw rawApp rawBatch); all by default. */
+  /** W1 variants to run (BENCH_W1_VARIANTS=b,raw for instance: a b c raw rawApp ceiling rawBatch pooled); all by default. */
   w1Variants: Set<string> | null;
   /** Extra node flags for the server child, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   serverNodeArgs: string[];

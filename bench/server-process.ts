@@ -18,6 +18,8 @@ export class ServerProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** The database it was started on (DATABASE_URL). */
+    readonly databaseUrl: string,
   ) {
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
@@ -44,17 +46,17 @@ export class ServerProcess {
     return this.stderrTail;
   }
 
-  /** `metricsPort`: where GET /metrics listens (a free port by default), or null for METRICS_PORT=off. */
+  /** `metricsPort`: where GET /metrics listens (a free port unless extraEnv says METRICS_PORT=off), or null. */
   readonly metricsPort: number | null = null;
 
-  static async start(databaseUrl: string, nodeArgs: string[] = [], options: { metrics?: boolean } = {}): Promise<ServerProcess> {
+  static async start(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const metricsPort = options.metrics === false ? null : await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), METRICS_PORT: metricsPort === null ? 'off' : String(metricsPort), LOG_LEVEL: 'warn' };
+    const metricsPort = extraEnv.METRICS_PORT === 'off' ? null : await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), METRICS_PORT: metricsPort === null ? 'off' : String(metricsPort), LOG_LEVEL: 'warn', ...extraEnv };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server = new ServerProcess(child, port);
+    const server = new ServerProcess(child, port, databaseUrl);
     (server as { metricsPort: number | null }).metricsPort = metricsPort;
     await server.waitReady(60_000);
     return server;

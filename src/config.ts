@@ -7,6 +7,13 @@ export interface AppConfig {
   host: string;
   /** null: run the embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | null;
+  /**
+   * A direct (or session-mode) connection for LISTEN and the migrations when DATABASE_URL is a
+   * transaction-mode pooler; null: DATABASE_URL carries everything.
+   */
+  databaseDirectUrl: string | null;
+  /** 'transaction': DATABASE_URL is a transaction-mode pooler (no named prepared statements, no LISTEN). */
+  databasePooler: 'none' | 'transaction';
   dataDir: string;
   embeddedPgPort: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -48,6 +55,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${databaseUrl}"`);
   }
+  const databaseDirectUrl = env.DATABASE_DIRECT_URL?.trim() || null;
+  if (databaseDirectUrl !== null && !/^postgres(ql)?:\/\//.test(databaseDirectUrl)) {
+    throw new ConfigError(`DATABASE_DIRECT_URL must be a postgres:// or postgresql:// URL, got "${databaseDirectUrl}"`);
+  }
+  if (databaseDirectUrl !== null && databaseUrl === null) {
+    throw new ConfigError('DATABASE_DIRECT_URL is set but DATABASE_URL is not: set both (the pooler in DATABASE_URL, the direct connection in DATABASE_DIRECT_URL)');
+  }
+  // A direct URL next to DATABASE_URL means DATABASE_URL is the pooler, unless said otherwise.
+  const pooler = env.DATABASE_POOLER?.trim() || (databaseDirectUrl ? 'transaction' : 'none');
+  if (pooler !== 'none' && pooler !== 'transaction') {
+    throw new ConfigError(`DATABASE_POOLER must be "transaction" or "none", got "${env.DATABASE_POOLER}"`);
+  }
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -63,6 +82,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int(env, 'PORT', 4000, 0, 65_535),
     host: env.HOST?.trim() || '0.0.0.0',
     databaseUrl,
+    databaseDirectUrl,
+    databasePooler: pooler,
     dataDir: env.DATA_DIR?.trim() || '.data',
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65_535),
     logLevel,

@@ -44,8 +44,13 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, database: 'scheduler', log: (m) => logger.debug(m) });
     databaseUrl = embedded.url;
   }
-  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize });
-  const server = await startServer({ config, orm, databaseUrl, logger, complexityWeights });
+  if (config.databaseDirectUrl) {
+    // Migrations on the direct connection: DATABASE_URL is a pooler (README "Behind a pooler").
+    const migrator = await openOrm({ clientUrl: config.databaseDirectUrl, poolSize: 2 });
+    await migrator.close();
+  }
+  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: !config.databaseDirectUrl });
+  const server = await startServer({ config, orm, databaseUrl, directUrl: config.databaseDirectUrl, logger, complexityWeights });
   logger.info(`GraphQL ready at ${server.url} (WebSocket subscriptions on the same path); GraphiQL at ${server.url.replace(/\/graphql$/, '/graphiql')}; dashboard at ${server.url.replace(/\/graphql$/, '/')}`);
 
   let stopping = false;

@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler';
 import { Sweeper } from './scheduler/sweeper';
 import { EventStream } from './events/event-stream';
 import { PgNotifier } from './events/pg-notifier';
+import { markTransactionPooler, whenPoolerDetected } from './persistence/sql/run';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
 import { Metrics } from './observability/metrics';
@@ -62,7 +63,15 @@ export interface ServerOptions {
   pollIntervalMs?: number;
   /** The metrics registry to count into (a new one when absent). */
   metrics?: Metrics;
+  /**
+   * A direct (or session-mode) connection for LISTEN when `databaseUrl` is a transaction-mode
+   * pooler (config.databasePooler); main.ts passes DATABASE_DIRECT_URL.
+   */
+  directUrl?: string | null;
 }
+
+/** Without LISTEN (behind a pooler, no direct URL) the event log is polled this often instead. */
+const POLL_WITHOUT_LISTEN_MS = 250;
 
 /** HTTP (Apollo) and WebSocket (graphql-ws) on one server and one /graphql path, plus the pages. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -71,8 +80,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logError = (what: string) => (e: unknown) => logger.error(what, e);
   const metrics = options.metrics ?? new Metrics();
 
+  const pooled = config.databasePooler === 'transaction';
+  if (pooled) markTransactionPooler(orm.em);
+  whenPoolerDetected(orm.em, () =>
+    logger.warn('the database refused a named prepared statement (DATABASE_URL looks like a transaction-mode pooler): statements run unnamed from now on; set DATABASE_POOLER=transaction and DATABASE_DIRECT_URL (see README "Behind a pooler")'),
+  );
+  const listenUrl = options.directUrl ?? (pooled ? null : options.databaseUrl);
+  if (listenUrl === null) {
+    logger.warn(
+      `DATABASE_POOLER=transaction without DATABASE_DIRECT_URL: no LISTEN through the pooler, so changes made on other instances reach this one's subscribers by polling the event log every ${POLL_WITHOUT_LISTEN_MS} ms; set DATABASE_DIRECT_URL to a direct or session-mode connection for immediate wake-ups`,
+    );
+  }
   const stream = new EventStream(orm, {
-    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    pollIntervalMs: options.pollIntervalMs ?? (listenUrl === null ? POLL_WITHOUT_LISTEN_MS : 1_000),
     bufferLimit: config.subscriptionBufferLimit,
     onError: logError('event stream read failed'),
     onDispatched: (events) => {
@@ -81,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const notifier = new PgNotifier(orm, {
-    url: options.databaseUrl,
+    url: listenUrl,
     instanceId: randomUUID(),
     onWake: () => stream.wake(),
     onError: logError('notifier'),
@@ -108,7 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'failed' }, swept.failed);
     },
   });
-  const health = new Health(orm, () => notifier.listening);
+  const health = new Health(orm, () => (listenUrl === null ? null : notifier.listening));
   const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };
 
   const schema = await buildAppSchema();

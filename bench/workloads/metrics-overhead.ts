@@ -19,7 +19,7 @@ export async function metricsOverhead(ctx: BenchContext): Promise<WorkloadResult
   const { config, pool } = ctx;
   const W = config.workers;
   if (ctx.server.metricsPort === null) throw new Error('the bench server runs without metrics');
-  const off = await ServerProcess.start(ctx.databaseUrl, config.serverNodeArgs, { metrics: false });
+  const off = await ServerProcess.start(ctx.databaseUrl, config.serverNodeArgs, { METRICS_PORT: 'off' });
   const stopOff = () => off.stop();
   ctx.cleanups.add(stopOff);
   const wsOn = await Promise.all(Array.from({ length: W }, () => WsGql.connect(ctx.server.wsUrl)));

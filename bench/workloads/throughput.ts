@@ -7,6 +7,10 @@ import { batchedWorker, perTaskWorker, runWorkers, WorkersResult } from '../work
 import { WsGql } from '../workers-ws';
 import { median, spread, ratio, Spread } from '../stats';
 import { log, num, progress, table, withSpread } from '../report';
+import { CpuMeter } from '../cpu';
+import { pgBouncerBinary, startPgBouncer } from '../pgbouncer';
+import { MemorySampler, ServerProcess } from '../server-process';
+import { withDatabase } from '../database';
 
 /**
  * W1: N no-op READY tasks, W concurrent workers, claim + complete, through the public API
@@ -15,11 +19,13 @@ import { log, num, progress, table, withSpread } from '../report';
  * so each starts from the same state, and variants alternate within a run so drift (autovacuum,
  * other load on the machine) spreads over all of them.
  */
-type VariantKey = 'a' | 'b' | 'c' | 'raw' | 'rawApp' | 'ceiling' | 'rawBatch';
+type VariantKey = 'a' | 'b' | 'c' | 'raw' | 'rawApp' | 'ceiling' | 'rawBatch' | 'pooled';
 
 interface Variant {
   key: VariantKey;
   label: string;
+  /** The server it measures when not ctx's (the pooler variant's own process). */
+  ctx?: BenchContext;
   /** `until`: performance.now() ms after which workers stop (the per-variant time cap). */
   run(projectId: string, until: number): Promise<WorkersResult>;
 }
@@ -58,6 +64,15 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
       { key: 'ceiling', label: 'one statement per call: raw SQL + 2 empty graphql-ws ops', run: (p, u) => runWorkers(W, (i) => rawPerTaskWithTransportWorker(pool, ws[i]!, p, `ceil-${i}`, u)) },
       { key: 'rawBatch', label: `raw SQL batches of ${config.batchSize}`, run: (p, u) => runWorkers(W, (i) => rawBatchWorker(pool, p, `rawb-${i}`, config.batchSize, u)) },
     ];
+    const pooled = !config.w1Variants || config.w1Variants.has('pooled') ? await pooledServer(ctx) : null;
+    if (pooled) {
+      allVariants.push({
+        key: 'pooled',
+        label: '(b) through PgBouncer (transaction mode), graphql-ws',
+        ctx: pooled.ctx,
+        run: (p, u) => runWorkers(W, (i) => perTaskWorker(pooled.ws[i]!, p, `pool-${i}`, u)),
+      });
+    }
     // BENCH_W1_VARIANTS narrows the run (profiling one variant); ratios whose baseline did not run show NaN.
     const variants = allVariants.filter((v) => !config.w1Variants || config.w1Variants.has(v.key));
     const projectId = await createProject(pool, `bench-w1-${Date.now()}`);
@@ -74,9 +89,10 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
       for (const v of variants) {
         await prepare(ctx, projectId, config.tasks);
         progress(`W1 run ${run}/${config.runs}: ${v.label}, ${config.tasks} tasks`);
-        const before = await statementCounters(ctx);
-        const { result, meters } = await metered(ctx, () => v.run(projectId, performance.now() + config.variantSeconds * 1000));
-        const after = await statementCounters(ctx);
+        const vctx = v.ctx ?? ctx;
+        const before = await statementCounters(vctx);
+        const { result, meters } = await metered(vctx, () => v.run(projectId, performance.now() + config.variantSeconds * 1000));
+        const after = await statementCounters(vctx);
         await verifyCompleted(ctx, projectId, config.tasks, v.label, result.tasks);
         if (result.tasks < config.tasks) progress(`  time cap: ${result.tasks} of ${config.tasks} tasks in ${result.seconds.toFixed(1)} s`);
         results.get(v.key)!.push({ ...result, ...meters, statementsPerTask: (after - before) / result.tasks });
@@ -97,6 +113,9 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
       rawApp: { base: 'raw', min: null },
       ceiling: { base: 'raw', min: null },
       rawBatch: { base: null, min: null },
+      // Behind the pooler every statement is planned anew (no named statements) and takes one
+      // more hop: shown next to (b) direct, the same workers over the same transport.
+      pooled: { base: 'b', min: null },
     };
     const rows = out.map((o) => {
       const t = targets[o.key];
@@ -105,7 +124,7 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
         o.label,
         withSpread(o.tasksPerSecond),
         num(median(o.runs.map((x) => x.tasks))),
-        t.base ? `${num(r, 2)}x ${t.base === 'raw' ? 'raw' : 'raw batch'}` : '-',
+        t.base ? `${num(r, 2)}x ${t.base === 'raw' ? 'raw' : t.base === 'b' ? '(b) direct' : 'raw batch'}` : '-',
         t.min !== null ? `>= ${t.min}x` : '-',
         t.min !== null ? (r >= t.min ? 'pass' : 'FAIL') : '-',
       ];
@@ -124,7 +143,7 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
         num(per1k((r) => r.cpu.benchCpu), 3),
         num(m((r) => (r.cpu.serverCpu + r.cpu.postgresCpu + r.cpu.benchCpu) / r.seconds), 2),
         num(m((r) => r.notifications / r.tasks), 3),
-        ['a', 'b', 'c'].includes(o.key) ? num(m((r) => r.statementsPerTask), 3) : '-',
+        ['a', 'b', 'c', 'pooled'].includes(o.key) ? num(m((r) => r.statementsPerTask), 3) : '-',
         num(Math.max(...o.runs.map((r) => r.memory.hwmMb)), 1),
       ];
     });
@@ -151,11 +170,44 @@ export async function throughput(ctx: BenchContext): Promise<WorkloadResult & { 
         pass: null,
       },
       row('W1', '(c) batched / raw batch', ratio(tps('c'), tps('rawBatch')), `${num(tps('c'))} vs ${num(tps('rawBatch'))} tasks/s`, 0.3),
+      {
+        workload: 'W1',
+        figure: '(b) through PgBouncer (transaction mode) / (b) direct',
+        value: pooled ? `${num(ratio(tps('pooled'), tps('b')), 2)}x (${num(tps('pooled'))} vs ${num(tps('b'))} tasks/s)` : 'not run (no pgbouncer binary, or not selected)',
+        target: '-',
+        pass: null,
+      },
     ];
     return { name: 'W1 throughput', data: { tasks: config.tasks, workers: W, variants: out }, summary, peakRssMb, perTaskApi: out.find((o) => o.key === 'a')?.tasksPerSecond ?? null };
   } finally {
     await Promise.all(ws.map((c) => c.close()));
   }
+}
+
+/**
+ * A second server process on the same bench database, its DATABASE_URL at a PgBouncer in
+ * transaction mode (DATABASE_DIRECT_URL direct, for LISTEN and migrations), with its own meters
+ * and graphql-ws connections. PgBouncer's own CPU is in none of the columns.
+ */
+async function pooledServer(ctx: BenchContext): Promise<{ ctx: BenchContext; ws: WsGql[] } | null> {
+  if (!pgBouncerBinary()) {
+    progress('W1: no pgbouncer binary (apt-get install pgbouncer): the pooler variant is skipped');
+    return null;
+  }
+  const directUrl = ctx.server.databaseUrl;
+  const bouncer = await startPgBouncer(directUrl, { poolSize: 20 });
+  ctx.cleanups.add(() => bouncer.stop());
+  const server = await ServerProcess.start(withDatabase(bouncer.url, new URL(directUrl).pathname.slice(1)), ctx.config.serverNodeArgs, {
+    DATABASE_DIRECT_URL: directUrl,
+    DATABASE_POOLER: 'transaction',
+  });
+  ctx.cleanups.add(() => server.stop());
+  const ws = await Promise.all(Array.from({ length: ctx.config.workers }, () => WsGql.connect(server.wsUrl)));
+  ctx.cleanups.add(() => Promise.all(ws.map((c) => c.close())).then(() => {}));
+  return {
+    ctx: { ...ctx, server, memory: new MemorySampler(server.pid, ctx.config.memorySampleMs), cpu: new CpuMeter(server.pid, ctx.pool) },
+    ws,
+  };
 }
 
 function row(workload: string, figure: string, r: number, detail: string, min: number): SummaryRow {

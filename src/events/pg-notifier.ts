@@ -29,7 +29,12 @@ export class PgNotifier {
   constructor(
     private readonly orm: MikroORM,
     private readonly options: {
-      url: string;
+      /**
+       * The LISTEN connection's URL: a session of its own, so never a transaction-mode pooler
+       * (it would hand the LISTEN to a server connection that others then use). null: send
+       * NOTIFY (for instances that listen) but listen to none; the caller polls instead.
+       */
+      url: string | null;
       instanceId: string;
       onWake: () => void;
       onError: (e: unknown) => void;
@@ -42,7 +47,7 @@ export class PgNotifier {
   }
 
   async start(): Promise<void> {
-    await this.connect();
+    if (this.options.url !== null) await this.connect();
   }
 
   notify(): void {
@@ -81,7 +86,7 @@ export class PgNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.options.url });
+    const client = new Client({ connectionString: this.options.url! });
     client.on('notification', (msg) => {
       if (msg.payload !== this.options.instanceId) this.options.onWake();
     });

@@ -28,7 +28,8 @@ export class Health {
   private shuttingDown = false;
   private migrationsCurrent = false;
 
-  constructor(private readonly orm: MikroORM, private readonly listening: () => boolean) {}
+  /** `listening`: whether the LISTEN connection is up; null when this instance runs without one (behind a transaction pooler with no direct URL, it polls the event log instead). */
+  constructor(private readonly orm: MikroORM, private readonly listening: () => boolean | null) {}
 
   /** From now on /readyz fails with `shutdown` (the first step of a graceful stop). */
   markShuttingDown(): void {
@@ -44,11 +45,17 @@ export class Health {
     const checks: Record<string, CheckResult> = {
       database,
       migrations,
-      listen: this.listening() ? { ok: true } : { ok: false, detail: 'the LISTEN connection is down (reconnecting)' },
+      listen: this.listenCheck(),
       shutdown: this.shuttingDown ? { ok: false, detail: 'shutting down' } : { ok: true },
     };
     const failing = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);
     return { ok: failing.length === 0, failing, checks };
+  }
+
+  private listenCheck(): CheckResult {
+    const up = this.listening();
+    if (up === null) return { ok: true, detail: 'no LISTEN connection configured: the event log is polled' };
+    return up ? { ok: true } : { ok: false, detail: 'the LISTEN connection is down (reconnecting)' };
   }
 
   private async checkDatabase(): Promise<CheckResult> {

@@ -14,8 +14,21 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ SWEEP_INTERVAL_MS: '600000' }, /SWEEP_INTERVAL_MS must be between/],
     [{ DEFAULT_LEASE_SECONDS: '0' }, /DEFAULT_LEASE_SECONDS/],
+    [{ DATABASE_URL: 'postgres://p/db', DATABASE_POOLER: 'session' }, /DATABASE_POOLER must be "transaction" or "none"/],
+    [{ DATABASE_URL: 'postgres://p/db', DATABASE_DIRECT_URL: 'http://x' }, /DATABASE_DIRECT_URL must be a postgres/],
+    [{ DATABASE_DIRECT_URL: 'postgres://direct/db' }, /DATABASE_DIRECT_URL is set but DATABASE_URL is not/],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('a direct URL next to DATABASE_URL means DATABASE_URL is a transaction pooler, unless DATABASE_POOLER says otherwise', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/db' })).toMatchObject({ databasePooler: 'none', databaseDirectUrl: null });
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/db', DATABASE_DIRECT_URL: 'postgres://d/db' })).toMatchObject({
+      databasePooler: 'transaction',
+      databaseDirectUrl: 'postgres://d/db',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/db', DATABASE_DIRECT_URL: 'postgres://d/db', DATABASE_POOLER: 'none' }).databasePooler).toBe('none');
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/db', DATABASE_POOLER: 'transaction' }).databasePooler).toBe('transaction');
   });
 });

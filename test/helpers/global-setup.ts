@@ -24,12 +24,16 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedDatabase | null = null;
-  let adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  // TEST_PG_PROBE_URL moves the probe (say to a closed port), so the embedded fallback can be
+  // exercised on a machine whose shared PostgreSQL must stay up for others.
+  const probe = process.env.TEST_PG_PROBE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  let adminUrl = process.env.DATABASE_URL || probe;
   if (!(await isReachable(adminUrl))) {
     if (process.env.DATABASE_URL) throw new Error(`DATABASE_URL ${process.env.DATABASE_URL} is not reachable`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scheduler-test-pg-'));
     const port = 55_000 + Math.floor(Math.random() * 5_000);
-    process.stderr.write(`[tests] no PostgreSQL at 127.0.0.1:5432: starting an embedded one on port ${port}\n`);
+    const where = new URL(probe).host;
+    process.stderr.write(`[tests] no PostgreSQL at ${where}: starting an embedded one on port ${port}\n`);
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port, database: 'postgres', persistent: false });
     adminUrl = embedded.url;
   }

@@ -1,8 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig, AppConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
+import { openOrm } from '../../src/persistence/orm';
 import { startServer, RunningServer } from '../../src/server';
-import { createTestDatabase, createTestOrm, TestDatabase } from './database';
+import { createTestDatabase, TestDatabase } from './database';
 import { AUTH_HEADERS } from './auth';
 
 export interface TestServer {
@@ -21,13 +22,24 @@ export interface TestServer {
  * The real server (Apollo + graphql-ws + sweeper + event stream) on a random port over its own
  * database. Pass `db` to start a second instance on the same database.
  */
-export async function startTestServer(options: { db?: TestDatabase; config?: Partial<AppConfig>; ownsDb?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    db?: TestDatabase;
+    config?: Partial<AppConfig>;
+    ownsDb?: boolean;
+    /** Reach `db` through this URL instead of db.url (a pooler: test/pooler). */
+    databaseUrl?: string;
+    directUrl?: string | null;
+    logger?: Logger;
+  } = {},
+): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const ownsDb = options.ownsDb ?? !options.db;
   // metricsPort 0: each server's /metrics on a free port (the default 9464 would collide across test files).
   const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, metricsPort: 0, ...options.config };
-  const orm = await createTestOrm(db, config.dbPoolSize);
-  const server = await startServer({ config, orm, databaseUrl: db.url, logger: createLogger(config.logLevel) });
+  const databaseUrl = options.databaseUrl ?? db.url;
+  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: false });
+  const server = await startServer({ config, orm, databaseUrl, directUrl: options.directUrl, logger: options.logger ?? createLogger(config.logLevel) });
   const url = `http://127.0.0.1:${server.port}/graphql`;
   const gql = async (query: string, variables?: Record<string, unknown>) => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH_HEADERS }, body: JSON.stringify({ query, variables }) });

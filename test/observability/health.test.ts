@@ -56,6 +56,17 @@ describe('GET /livez and /readyz', () => {
     }
     await waitUntil(async () => (await probe(ts.url, '/readyz')).status === 200, 15_000, 'readiness after the listener reconnects');
   });
+
+  it('counts an instance without LISTEN (behind a transaction pooler, no direct URL) as ready: it polls', async () => {
+    const pooled = await startTestServer({ db: ts.db, config: { databasePooler: 'transaction' }, directUrl: null });
+    try {
+      const ready = await probe(pooled.url, '/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body.checks!.listen).toEqual({ ok: true, detail: 'no LISTEN connection configured: the event log is polled' });
+    } finally {
+      await pooled.close();
+    }
+  });
 });
 
 describe('readiness with the database down', () => {

@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-
-/** Debian's chromium: `npx playwright install` cannot download here, and CI apt-installs it. */
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+import { chromiumCandidates, firstLine, FIX_HINT, type ChromiumCandidate } from './chromium';
 
 const ARGS = [
   '--headless',
@@ -21,6 +19,8 @@ export const OUTPUT_DIR = path.resolve(__dirname, '../../../test-output');
 
 export interface Browser {
   context: BrowserContext;
+  /** The Chromium that started (system, bundled or CHROMIUM_PATH). */
+  chromium: ChromiumCandidate;
   /** Every URL the pages asked for (HTTP, workers, WebSockets), for the same-origin check. */
   requests: string[];
   /**
@@ -36,25 +36,39 @@ export interface Browser {
  * A fresh profile each time (mkdtemp): GraphiQL keeps its tabs in localStorage, and a reused
  * profile would bring back an earlier run's editors. Playwright takes the profile directory as
  * launchPersistentContext's argument (it refuses a --user-data-dir flag).
+ *
+ * The candidates (./chromium.ts) are tried in order; when none starts, the error is one line
+ * saying what was tried and how to fix it, so the browser tests fail instead of being skipped.
  */
-export function requireChromium(): void {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `Browser tests need Chromium at ${CHROMIUM} (Debian package "chromium": apt-get install chromium; ` +
-        'or set CHROMIUM_PATH). playwright-core drives it; `npx playwright install` is not used.',
-    );
-  }
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  requireChromium();
+export async function launchBrowser(options: { candidates?: ChromiumCandidate[] } = {}): Promise<Browser> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-test-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1400, height: 900 },
-  });
+  const tried: string[] = [];
+  let context: BrowserContext | null = null;
+  let used: ChromiumCandidate | null = null;
+  try {
+    for (const candidate of options.candidates ?? (await chromiumCandidates())) {
+      try {
+        context = await chromium.launchPersistentContext(profile, {
+          executablePath: candidate.executablePath,
+          env: { ...process.env, ...candidate.env },
+          headless: true,
+          args: ARGS,
+          viewport: { width: 1400, height: 900 },
+        });
+        used = candidate;
+        break;
+      } catch (e) {
+        tried.push(`${candidate.source} ${candidate.executablePath}: ${firstLine(e)}`);
+      }
+    }
+  } catch (e) {
+    tried.push(firstLine(e));
+  }
+  if (!context || !used) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw new Error(`Browser tests could not start any Chromium (${tried.join('; ')}); ${FIX_HINT}`);
+  }
+  const ctx = context;
   const requests: string[] = [];
   const errors: string[] = [];
   const watch = (page: Page) => {
@@ -66,15 +80,16 @@ export async function launchBrowser(): Promise<Browser> {
     });
     page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   };
-  context.on('page', watch);
-  context.pages().forEach(watch);
+  ctx.on('page', watch);
+  ctx.pages().forEach(watch);
   return {
-    context,
+    context: ctx,
+    chromium: used,
     requests,
     errors,
-    newPage: () => context.newPage(),
+    newPage: () => ctx.newPage(),
     async close() {
-      await context.close();
+      await ctx.close();
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };

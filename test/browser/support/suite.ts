@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server';
-import { launchBrowser, requireChromium, type Browser } from './browser';
+import { launchBrowser, type Browser } from './browser';
+import type { ChromiumCandidate } from './chromium';
 import { ensureWebBuilt } from './web-build';
 
 export interface BrowserSuite {
@@ -12,17 +13,17 @@ export interface BrowserSuite {
 
 /**
  * One real server (own database, pages from dist/web) and one Chromium per test file; filled
- * in by beforeAll. Chromium is checked first, so a machine without it fails at once with the
- * reason instead of after a build and a server start.
+ * in by beforeAll. Chromium is started first, so a machine where none starts fails at once with
+ * the reason instead of after a build and a server start.
  */
-export function useBrowserSuite(): BrowserSuite {
+export function useBrowserSuite(options: { chromium?: () => Promise<ChromiumCandidate[]> } = {}): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
-    requireChromium();
+    suite.browser = await launchBrowser({ candidates: await options.chromium?.() });
+    console.log(`[browser tests] Chromium: ${suite.browser.chromium.source} ${suite.browser.chromium.executablePath}`);
     await ensureWebBuilt();
     suite.ts = await startTestServer();
     suite.origin = new URL(suite.ts.url).origin;
-    suite.browser = await launchBrowser();
   });
   afterAll(async () => {
     await suite.browser?.close();
