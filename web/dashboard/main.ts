@@ -609,5 +609,10 @@ ui.findInput.addEventListener('input', () => ui.findInput.setCustomValidity(''))
 
 renderConnection();
 renderCounts();
-mountOperationsPanel(byId('ops-panel'), () => session?.projectId ?? null, () => hooks.connection);
 void loadProjects();
+// The operations panel is extra: if it cannot start, the graph and counts still work.
+try {
+  mountOperationsPanel(byId('ops-panel'), () => session?.projectId ?? null, () => hooks.connection);
+} catch (err) {
+  console.error('operations panel failed to start:', err);
+}

@@ -2,6 +2,7 @@
  * Time-series charts drawn by uPlot (bundled from npm: no CDN, no hand-drawn canvas code). One
  * chart per series set; `update` swaps the data in place so a live refresh does not rebuild it.
  */
+import './locale-guard';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
