@@ -71,6 +71,8 @@ export const APP_COMPLETE_SQL = positional(COMPLETE_SQL);
  * ids, $3 results). Bind whichever this checkout has.
  */
 function appCompleteValues(id: string, workerId: string): unknown[] {
+  // Since access control: a 4th array, the claiming token (null: no guard).
+  if (/token_id/.test(COMPLETE_SQL)) return [[id], [workerId], [null], [null]];
   return /unnest\(/.test(COMPLETE_SQL) ? [[id], [workerId], [null]] : [null, id, workerId, workerId];
 }
 

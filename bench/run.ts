@@ -9,6 +9,7 @@ import { HttpGql } from './workers-http';
 import { NotifyCounter } from './notify-counter';
 import { CpuMeter } from './cpu';
 import type { BenchContext, SummaryRow, WorkloadResult } from './context';
+import { authOverhead } from './workloads/auth-overhead';
 import { throughput } from './workloads/throughput';
 import { startLatency } from './workloads/start-latency';
 import { dependencies } from './workloads/dependencies';
@@ -103,6 +104,7 @@ async function main(): Promise<number> {
     const c = ctx;
     await attempt('Floor', () => floor(c));
     const w1 = await attempt('W1', () => throughput(c));
+    await attempt('Auth', () => authOverhead(c));
     await attempt('W2', () => startLatency(c));
     await attempt('W3', () => dependencies(c, w1?.perTaskApi ?? (null as Spread | null)));
     const sc = await attempt('Scale', () => scale(c));

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from './ports';
+import { BENCH_ADMIN_TOKEN } from './auth';
 
 /**
  * The server under test as a child process (`node dist/src/main.js`), so its memory is its own:
@@ -18,7 +19,7 @@ export class ServerProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
-    /** The database it was started on (DATABASE_URL). */
+    /** The database it serves (a workload may start a second server on it). */
     readonly databaseUrl: string,
   ) {
     this.exited = new Promise((resolve) =>
@@ -49,10 +50,11 @@ export class ServerProcess {
   /** `metricsPort`: where GET /metrics listens (a free port unless extraEnv says METRICS_PORT=off), or null. */
   readonly metricsPort: number | null = null;
 
+  /** `extraEnv`: settings of this server only (e.g. AUTH_MODE=off for the access-control comparison). */
   static async start(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
     const metricsPort = extraEnv.METRICS_PORT === 'off' ? null : await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), METRICS_PORT: metricsPort === null ? 'off' : String(metricsPort), LOG_LEVEL: 'warn', ...extraEnv };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), METRICS_PORT: metricsPort === null ? 'off' : String(metricsPort), LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...extraEnv };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });

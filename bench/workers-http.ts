@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { GqlError, GqlTransport } from './operations';
+import { BENCH_AUTHORIZATION } from './auth';
 
 /**
  * GraphQL over HTTP with keep-alive: one shared agent, so each worker reuses a socket instead
@@ -29,7 +30,7 @@ export class HttpGql implements GqlTransport {
           path: this.target.pathname,
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: BENCH_AUTHORIZATION },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import { createClient, Client, ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { GqlError, GqlTransport } from './operations';
+import { BENCH_AUTHORIZATION } from './auth';
 
 /**
  * GraphQL over one persistent graphql-ws connection: mutations are `subscribe()` calls that
@@ -19,6 +20,7 @@ export class WsGql implements GqlTransport {
     const client = createClient({
       url,
       webSocketImpl: WebSocket,
+      connectionParams: { authorization: BENCH_AUTHORIZATION },
       lazy: false,
       retryAttempts: 0,
       on: { connected: () => onConnected(), error: (e) => onFailed(e) },

@@ -33,6 +33,23 @@ export interface AppConfig {
   shutdownDelayMs: number;
   /** OpenTelemetry OTLP/HTTP endpoint; null: no tracing. */
   otlpEndpoint: string | null;
+  /** AUTH_MODE: 'on' (tokens required) or 'off' (every caller is a global admin; loopback HOST only). */
+  authMode: 'on' | 'off';
+  /** ADMIN_TOKEN: a string of 32+ characters accepted as a global admin token (CI, compose, scripts). */
+  adminToken: string | null;
+  /** Query limits (src/auth/query-limits.ts), the same on HTTP and WebSocket. */
+  queryLimits: QueryLimits;
+  /** RATE_LIMIT_PER_MINUTE: operations per token per minute; 0 = off (the default). */
+  rateLimitPerMinute: number;
+  /** AUTH_FAILURES_PER_MINUTE: failed authentications allowed per client address per minute. */
+  authFailuresPerMinute: number;
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +63,10 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -78,9 +99,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, got "${otlpEndpoint}"`);
   }
   const maxLeaseSeconds = int(env, 'MAX_LEASE_SECONDS', 86_400, 1, 7 * 86_400);
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const authMode = (env.AUTH_MODE?.trim().toLowerCase() || 'on') as AppConfig['authMode'];
+  if (authMode !== 'on' && authMode !== 'off') throw new ConfigError(`AUTH_MODE must be "on" or "off", got "${env.AUTH_MODE}"`);
+  if (authMode === 'off' && !isLoopback(host)) {
+    throw new ConfigError(`AUTH_MODE=off turns access control off, so it is refused unless HOST is a loopback address (127.0.0.1, ::1, localhost); HOST is "${host}"`);
+  }
+  const adminToken = env.ADMIN_TOKEN === undefined || env.ADMIN_TOKEN === '' ? null : env.ADMIN_TOKEN;
+  if (adminToken !== null && (adminToken.length < 32 || adminToken.length > 512 || /\s/.test(adminToken))) {
+    throw new ConfigError('ADMIN_TOKEN must be 32 to 512 characters without spaces (e.g. the output of `openssl rand -hex 32`)');
+  }
   return {
     port: int(env, 'PORT', 4000, 0, 65_535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    host,
     databaseUrl,
     databaseDirectUrl,
     databasePooler: pooler,
@@ -99,5 +130,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     slowOperationMs: int(env, 'SLOW_OPERATION_MS', 1_000, 1, 3_600_000),
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60_000),
     otlpEndpoint,
+    authMode,
+    adminToken,
+    // Defaults far above what the README, GraphiQL's examples, the dashboard and the bench send
+    // (test/auth/limits.test.ts checks them), low enough to stop a hostile document early.
+    queryLimits: {
+      maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 1_000),
+      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 1, 100_000),
+      maxTokens: int(env, 'QUERY_MAX_TOKENS', 5_000, 100, 1_000_000),
+      maxCost: int(env, 'QUERY_MAX_COST', 50_000, 10, 100_000_000),
+    },
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
+    authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
   };
 }

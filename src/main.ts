@@ -10,6 +10,8 @@ import { startEmbeddedPostgres, EmbeddedDatabase } from './persistence/embedded-
 import { startServer } from './server';
 import { parseComplexityConfigText, ComplexityWeights } from './domain/complexity';
 import { DomainError } from './domain/errors';
+import { adminTokenBanner, ensureAdminToken } from './auth/first-start';
+import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** Process entry: config -> database -> migrations -> server -> listen; graceful stop on signals. */
 async function main(): Promise<void> {
@@ -51,6 +53,11 @@ async function main(): Promise<void> {
   }
   const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: !config.databaseDirectUrl });
   const server = await startServer({ config, orm, databaseUrl, directUrl: config.databaseDirectUrl, logger, complexityWeights });
+  if (config.authMode === 'on' && config.adminToken === null) {
+    const minted = await ensureAdminToken(orm.em as EntityManager, config.dataDir);
+    if (minted) process.stderr.write(adminTokenBanner(minted.token, minted.file, server.url.replace(/\/graphql$/, '/')));
+  }
+  if (config.authMode === 'off') logger.warn('AUTH_MODE=off: every caller is a global admin (allowed because HOST is a loopback address)');
   logger.info(`GraphQL ready at ${server.url} (WebSocket subscriptions on the same path); GraphiQL at ${server.url.replace(/\/graphql$/, '/graphiql')}; dashboard at ${server.url.replace(/\/graphql$/, '/')}`);
 
   let stopping = false;

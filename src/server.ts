@@ -34,6 +34,19 @@ import { wsOperationTracker } from './observability/ws-operations';
 import { Health } from './observability/health';
 import { mountHealthRoutes } from './http/health-routes';
 import { currentRequest, runInRequest } from './observability/request-context';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Authenticator } from './auth/authenticator';
+import { SocketRegistry } from './auth/socket-registry';
+import { RevocationListener } from './auth/revocation';
+import { AccessGate } from './auth/access';
+import { AuthFailureLimiter, OperationRateLimiter } from './auth/rate-limits';
+import type { Principal } from './auth/principal';
+import { DomainError } from './domain/errors';
+import { sendRefusal } from './http/graphql-post';
+import { UNUSABLE_TOKENS_SQL } from './persistence/sql/api-token.sql';
+import { sql } from './persistence/sql/run';
+import { costError, limitRules } from './auth/query-limits';
+import { RateLimitedError, UnauthenticatedError } from './auth/errors';
 
 /** Largest HTTP request body (a createTasks of a few thousand tasks fits). */
 const BODY_LIMIT_BYTES = 12 * 1024 * 1024;
@@ -43,6 +56,8 @@ export interface RunningServer {
   port: number;
   services: AppServices;
   notifier: PgNotifier;
+  /** This instance's open WebSockets by token (tests wait on its size). */
+  sockets: SocketRegistry;
   sweeper: Sweeper;
   metrics: Metrics;
   health: Health;
@@ -128,8 +143,66 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'failed' }, swept.failed);
     },
   });
+  // Access control (src/auth): tokens checked at the door of both transports, cached a few
+  // seconds; a revocation anywhere reaches this instance through its LISTEN channel.
+  const authenticator = new Authenticator({ em: orm.em as EntityManager, authMode: config.authMode, adminToken: config.adminToken, now, onError: logError('token lastUsedAt') });
+  const gate = new AccessGate(authenticator, new AuthFailureLimiter(config.authFailuresPerMinute), new OperationRateLimiter(config.rateLimitPerMinute));
+  const sockets = new SocketRegistry(now);
+  const tokenRevoked = (tokenId: string) => {
+    authenticator.forget(tokenId);
+    sockets.revoked(tokenId);
+  };
+  /** Closes the sockets of tokens revoked (or expired) meanwhile, from the database. */
+  const recheckSockets = () => {
+    const open = sockets.tokenIds();
+    if (open.length === 0) return;
+    sql<{ id: string }>(orm.em as EntityManager, UNUSABLE_TOKENS_SQL, [open])
+      .then((rows) => rows.forEach((r) => tokenRevoked(r.id)))
+      .catch(logError('re-checking WebSocket tokens'));
+  };
+  // LISTEN needs a direct (or session-mode) connection, like the notifier's. Behind a
+  // transaction pooler without DATABASE_DIRECT_URL: other instances' revocations reach this one
+  // by polling (open sockets every 2 s; HTTP within the 5 s token cache).
+  const revocations =
+    listenUrl === null
+      ? null
+      : new RevocationListener({
+          url: listenUrl,
+          onRevoked: tokenRevoked,
+          onListening: () => {
+            // Revocations sent while the connection was down were missed: start over from the database.
+            authenticator.forgetAll();
+            recheckSockets();
+          },
+          onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
+        });
+  const revocationPoll = revocations === null ? setInterval(recheckSockets, 2_000).unref() : null;
   const health = new Health(orm, () => (listenUrl === null ? null : notifier.listening));
-  const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now };
+  const services: AppServices = { orm, scheduler, stream, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
+  /**
+   * Counts what the door refuses (tq_auth_failures_total by reason) and operations refused by the
+   * per-token rate limit (tq_graphql_refused_total{reason="rate_limit"}), then rethrows.
+   */
+  const admit = async (authorization: unknown, address: string): Promise<Principal> => {
+    try {
+      return await gate.admit(authorization, address);
+    } catch (e) {
+      if (e instanceof UnauthenticatedError) metrics.authFailures.inc({ reason: e.reason });
+      else if (e instanceof RateLimitedError) metrics.authFailures.inc({ reason: 'rate_limited' });
+      throw e;
+    }
+  };
+  const operationAllowed = (principal: Principal): void => {
+    try {
+      gate.operation(principal);
+    } catch (e) {
+      if (e instanceof RateLimitedError) {
+        metrics.refused.inc({ reason: 'rate_limit' });
+        metrics.operations.inc({ type: 'unknown', operation: 'other', result: 'refused' });
+      }
+      throw e;
+    }
+  };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -150,40 +223,77 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   coalesceWsWrites(wsServer);
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
-  const prepare = createDocumentCache(schema);
+  const limits = config.queryLimits;
+  const parseOptions = { maxTokens: limits.maxTokens };
+  const validationRules = limitRules(limits);
+  const prepare = createDocumentCache(schema, { parseOptions, rules: validationRules });
   const wsOps = wsOperationTracker({ metrics, logger, slowMs: config.slowOperationMs });
-  const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket }>(
+  const socketPrincipals = new WeakMap<object, { principal: Principal; unregister: () => void }>();
+  const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket; request: http.IncomingMessage }>(
     {
       schema,
-      onConnect: (ctx) => {
-        wsOps.connected(ctx.extra.socket);
-        return true;
+      // The handshake is the door: no valid token in connectionParams.authorization, socket closed with 4403.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        try {
+          const principal = await admit(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+          const unregister = sockets.add(principal, (code, reason) => ctx.extra.socket.close(code, reason));
+          socketPrincipals.set(ctx.extra.socket, { principal, unregister });
+          wsOps.connected(ctx.extra.socket);
+          return true;
+        } catch (e) {
+          if (e instanceof DomainError) return false;
+          throw e;
+        }
       },
-      onClose: (ctx) => wsOps.closed(ctx.extra.socket),
+      onClose: (ctx) => {
+        socketPrincipals.get(ctx.extra.socket)?.unregister();
+        wsOps.closed(ctx.extra.socket);
+      },
       onSubscribe: (ctx, id, payload) => {
+        const admitted = socketPrincipals.get(ctx.extra.socket);
+        if (admitted) {
+          try {
+            gate.operation(admitted.principal);
+          } catch (e) {
+            if (e instanceof DomainError) {
+              const errors = [new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.code } })];
+              wsOps.refused(errors, payload.operationName);
+              return errors;
+            }
+            throw e;
+          }
+        }
         const prepared = prepare(payload.query);
         if ('errors' in prepared) {
           wsOps.refused(prepared.errors, payload.operationName);
           return prepared.errors;
+        }
+        const tooCostly = costError(schema, prepared.document, payload.operationName, payload.variables, limits.maxCost);
+        if (tooCostly) {
+          wsOps.refused([tooCostly], payload.operationName);
+          return [tooCostly];
         }
         wsOps.started(ctx.extra.socket, id, prepared.document, payload.operationName);
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onComplete: (ctx, id) => wsOps.completed(ctx.extra.socket, id),
       context: (ctx) => {
-        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, { subscription: true });
+        const principal = socketPrincipals.get(ctx.extra.socket)?.principal;
+        if (!principal) throw new Error('graphql-ws context before onConnect admitted the socket');
+        const context: GqlContext & { closeConnection?: (code: number, reason: string) => void } = createContext(services, principal, { subscription: true });
         context.closeConnection = (code, reason) => ctx.extra.socket.close(code, reason);
         return context as unknown as Record<string, unknown>;
       },
       onNext: (ctx, id, _payload, _args, result) => {
         if ('errors' in result && result.errors?.length) {
-          wsOps.errored(ctx.extra.socket, id);
+          wsOps.errored(ctx.extra.socket, id, result.errors);
           return { ...result, errors: result.errors.map((e) => format(e) as unknown as GraphQLError) };
         }
         return undefined;
       },
       onError: (ctx, id, _payload, errors) => {
-        wsOps.errored(ctx.extra.socket, id);
+        wsOps.errored(ctx.extra.socket, id, errors);
         return errors.map((e) => format(e) as unknown as GraphQLError);
       },
     },
@@ -195,6 +305,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     includeStacktraceInErrorResponses: false,
     schema,
     introspection: true,
+    parseOptions,
+    validationRules,
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler would run a second,
     // concurrent stop() that never settles (5.5.1 does not resolve the stop barrier on success).
     stopOnTerminationSignals: false,
@@ -205,6 +317,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       operationPlugin({ metrics, logger, slowMs: config.slowOperationMs }),
+      {
+        // The cost depends on the variables (page sizes), so it is checked per request.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, operationName, request }) {
+              const tooCostly = costError(schema, document, operationName, request.variables, limits.maxCost);
+              if (tooCostly) {
+                tooCostly.extensions.http = { status: 400 };
+                throw tooCostly;
+              }
+            },
+          };
+        },
+      },
       {
         async serverWillStart() {
           return {
@@ -218,9 +344,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     formatError: (formatted, error) => formatError(formatted, error, logError('unexpected error in a GraphQL request')),
   });
   await apollo.start();
+  const admitHttp = async (req: http.IncomingMessage): Promise<Principal> => {
+    const principal = await admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+    operationAllowed(principal);
+    return principal;
+  };
   graphqlPost = graphqlPostHandler(apollo, {
     bodyLimitBytes: BODY_LIMIT_BYTES,
-    context: async () => createContext(services),
+    admit: admitHttp,
+    context: async (principal) => createContext(services, principal),
     onUnexpectedError: logError('unexpected error in an HTTP GraphQL request'),
   });
 
@@ -237,12 +369,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   app.use(
     '/graphql',
+    (req, res, next) => {
+      admitHttp(req).then(
+        (principal) => {
+          res.locals.principal = principal;
+          next();
+        },
+        (e: unknown) => {
+          if (!(e instanceof DomainError)) return next(e);
+          req.resume();
+          sendRefusal(res, e);
+        },
+      );
+    },
     express.json({ limit: BODY_LIMIT_BYTES }),
-    expressMiddleware(apollo, { context: async () => createContext(services) }),
+    expressMiddleware(apollo, { context: async ({ res }) => createContext(services, res.locals.principal as Principal) }),
   );
   mountWebPages(app, { webRoot: defaultWebRoot() });
 
   await notifier.start();
+  await revocations?.start();
   stream.start();
   sweeper.start();
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
@@ -271,6 +417,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     services,
     notifier,
+    sockets,
     sweeper,
     metrics,
     health,
@@ -290,6 +437,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger.debug('shutdown: HTTP drained');
         await notifier.close();
         await metricsServer?.close();
+        if (revocationPoll) clearInterval(revocationPoll);
+        await revocations?.close();
       })();
       return closing;
     },

@@ -12,7 +12,10 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'TOKEN_NOT_FOUND'
+  | 'QUERY_TOO_COMPLEX'
+  | 'RATE_LIMITED';
 
 export class DomainError extends Error {
   constructor(

@@ -4,6 +4,7 @@ import type { EventStream } from '../events/event-stream';
 import type { AppConfig } from '../config';
 import { createLoaders, Loaders } from './loaders';
 import type { ComplexityWeights } from '../domain/complexity';
+import { visibilityOf, type Principal } from '../auth/principal';
 
 /** What the server wires once; every request/operation gets its own context from it. */
 export interface AppServices {
@@ -13,6 +14,8 @@ export interface AppServices {
   config: AppConfig;
   complexityWeights?: ComplexityWeights;
   now: () => Date;
+  /** After a revocation committed here: forget the token, close its sockets (other instances hear NOTIFY). */
+  tokenRevoked: (tokenId: string) => void;
 }
 
 export interface GqlContext extends AppServices {
@@ -26,6 +29,14 @@ export interface GqlContext extends AppServices {
    */
   statementEm: EntityManager;
   loaders: Loaders;
+  /** Who is calling (src/auth): checked by the permission table before any root resolver runs. */
+  principal: Principal;
+  /**
+   * What this caller's subscriptions may receive, as a value a fan-out can key on: '*' or one
+   * project id (src/auth/principal.ts visibilityOf). Subscription arguments are already
+   * restricted to it by the permission table before `subscribe` runs.
+   */
+  readonly visibility: string;
 }
 
 /**
@@ -40,18 +51,28 @@ class OperationContext implements GqlContext {
   readonly config: AppConfig;
   readonly complexityWeights?: ComplexityWeights;
   readonly now: () => Date;
+  readonly tokenRevoked: (tokenId: string) => void;
   readonly statementEm: EntityManager;
   private forked: EntityManager | null = null;
   private batched: Loaders | null = null;
 
-  constructor(services: AppServices, private readonly subscription: boolean) {
+  constructor(
+    services: AppServices,
+    private readonly subscription: boolean,
+    readonly principal: Principal,
+  ) {
     this.orm = services.orm;
     this.scheduler = services.scheduler;
     this.stream = services.stream;
     this.config = services.config;
     this.complexityWeights = services.complexityWeights;
     this.now = services.now;
+    this.tokenRevoked = services.tokenRevoked;
     this.statementEm = services.orm.em as EntityManager;
+  }
+
+  get visibility(): string {
+    return visibilityOf(this.principal);
   }
 
   get em(): EntityManager {
@@ -60,10 +81,10 @@ class OperationContext implements GqlContext {
 
   get loaders(): Loaders {
     // Subscriptions live long: their loaders batch but never cache (a cached task would go stale).
-    return (this.batched ??= createLoaders(this.em, { cache: !this.subscription }));
+    return (this.batched ??= createLoaders(this.em, { cache: !this.subscription, projectId: this.principal.projectId }));
   }
 }
 
-export function createContext(services: AppServices, options: { subscription?: boolean } = {}): GqlContext {
-  return new OperationContext(services, options.subscription ?? false);
+export function createContext(services: AppServices, principal: Principal, options: { subscription?: boolean } = {}): GqlContext {
+  return new OperationContext(services, options.subscription ?? false, principal);
 }

@@ -1,4 +1,4 @@
-import { DocumentNode, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, parse, ParseOptions, specifiedRules, validate, ValidationRule } from 'graphql';
 
 export type PreparedDocument = { document: DocumentNode } | { errors: readonly GraphQLError[] };
 
@@ -7,7 +7,13 @@ export type PreparedDocument = { document: DocumentNode } | { errors: readonly G
  * same few operations thousands of times; graphql-ws would parse and validate every one (Apollo
  * already caches for HTTP). Validation results depend only on the schema, which is fixed.
  */
-export function createDocumentCache(schema: GraphQLSchema, maxEntries = 1_000): (query: string) => PreparedDocument {
+export function createDocumentCache(
+  schema: GraphQLSchema,
+  options: { parseOptions?: ParseOptions; rules?: readonly ValidationRule[]; maxEntries?: number } = {},
+): (query: string) => PreparedDocument {
+  const maxEntries = options.maxEntries ?? 1_000;
+  // The query limits (src/auth/query-limits.ts) take part exactly as on HTTP.
+  const rules = [...specifiedRules, ...(options.rules ?? [])];
   const cache = new Map<string, PreparedDocument>();
   return (query) => {
     const hit = cache.get(query);
@@ -18,8 +24,8 @@ export function createDocumentCache(schema: GraphQLSchema, maxEntries = 1_000): 
     }
     let prepared: PreparedDocument;
     try {
-      const document = parse(query);
-      const errors = validate(schema, document);
+      const document = parse(query, options.parseOptions);
+      const errors = validate(schema, document, rules);
       prepared = errors.length > 0 ? { errors } : { document };
     } catch (e) {
       if (!(e instanceof GraphQLError)) throw e;

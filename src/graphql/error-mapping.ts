@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain/errors';
 import { SlowSubscriberError } from '../events/subscriber';
+import { countTokens } from '../auth/query-limits';
 
 /**
  * Duck-typed on purpose: `graphql` ships CommonJS and ESM builds, and Apollo, type-graphql and
@@ -26,8 +27,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     return { message: original.message, path: formatted.path, extensions: { code: 'SUBSCRIBER_TOO_SLOW' } };
   }
   if (isGraphQLError(original)) {
+    // graphql's parser stopped at QUERY_MAX_TOKENS: the query limit, not a typo.
+    const tokenLimit = /^Syntax Error: Document contains more t\w+ (\d+) tokens/.exec(formatted.message);
+    if (tokenLimit) {
+      const limit = Number(tokenLimit[1]);
+      const body = (original as { source?: { body?: unknown } }).source?.body;
+      const actual = typeof body === 'string' ? countTokens(body) : limit + 1;
+      return {
+        message: `The operation is over the tokens limit: ${actual} > ${limit} (QUERY_MAX_TOKENS); nothing ran`,
+        extensions: { code: 'QUERY_TOO_COMPLEX', kind: 'tokens', limit, actual },
+      };
+    }
     // Produced by graphql-js or Apollo themselves (parse, validation, coercion): safe to show.
-    const codes = [formatted.extensions?.code, isGraphQLError(error) ? error.extensions?.code : undefined, original.extensions?.code];
+    // A query limit's refusal keeps its code through Apollo's GRAPHQL_VALIDATION_FAILED wrapping.
+    const limitCode = original.extensions?.code === 'QUERY_TOO_COMPLEX' ? 'QUERY_TOO_COMPLEX' : undefined;
+    const codes = [limitCode, formatted.extensions?.code, isGraphQLError(error) ? error.extensions?.code : undefined, original.extensions?.code];
     const code = codes.find((c) => typeof c === 'string' && c !== 'INTERNAL_SERVER_ERROR') as string | undefined;
     // A stack trace names this server's files: never passed on, whatever Apollo was told.
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

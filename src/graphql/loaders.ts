@@ -8,10 +8,12 @@ import { sql } from '../persistence/sql/run';
  * statements. Subscriptions create theirs with `cache: false` so a long-lived subscription
  * never serves a stale row from an earlier event.
  */
-export function createLoaders(em: EntityManager, options: { cache: boolean } = { cache: true }) {
+export function createLoaders(em: EntityManager, options: { cache: boolean; projectId?: string | null } = { cache: true }) {
+  // A caller bound to a project never loads a task of another (project scope, src/auth).
+  const scope = options.projectId ? { projectId: options.projectId } : {};
   const taskById = new DataLoader<string, Task | null>(
     async (ids) => {
-      const tasks = await em.find(Task, { id: { $in: [...ids] } });
+      const tasks = await em.find(Task, { id: { $in: [...ids] }, ...scope });
       const byId = new Map(tasks.map((t) => [t.id, t]));
       return ids.map((id) => byId.get(id) ?? null);
     },

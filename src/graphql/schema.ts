@@ -13,8 +13,10 @@ import { TaskEditResolver } from './resolvers/task-edit.resolver';
 import { GraphResolver } from './resolvers/graph.resolver';
 import { EventCursorResolver } from './resolvers/event-cursor.resolver';
 import { OperationsResolver } from './resolvers/operations.resolver';
+import { ApiTokenResolver } from './resolvers/api-token.resolver';
+import { enforcePermissions } from '../auth/enforce-permissions';
 
-export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, OperationsResolver] as const;
+export const resolvers = [ProjectResolver, TaskQueryResolver, TaskMutationResolver, TaskFieldsResolver, SubscriptionResolver, EventCursorResolver, ComplexityResolver, TaskComplexityResolver, TaskEditResolver, GraphResolver, OperationsResolver, ApiTokenResolver] as const;
 
 /**
  * type-graphql insists on a PubSub, but every subscription here brings its own `subscribe`
@@ -32,7 +34,11 @@ const UNUSED_PUBSUB = {
 let cached: Promise<GraphQLSchema> | null = null;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: [...resolvers], scalarsMap, validate: false, pubSub: UNUSED_PUBSUB });
+  // Every root field is wrapped in its permission-table check (src/auth/permissions.ts).
+  cached ??= buildSchema({ resolvers: [...resolvers], scalarsMap, validate: false, pubSub: UNUSED_PUBSUB }).then((schema) => {
+    enforcePermissions(schema);
+    return schema;
+  });
   return cached;
 }
 

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { GqlContext } from '../graphql/context';
+import type { Principal } from '../auth/principal';
+import { DomainError } from '../domain/errors';
+import { httpStatusOf } from '../auth/access';
 
 /**
  * POST /graphql from Node's HTTP server straight to Apollo's `executeHTTPGraphQLRequest`: what
@@ -16,7 +19,9 @@ import type { GqlContext } from '../graphql/context';
  */
 export interface GraphqlPostOptions {
   bodyLimitBytes: number;
-  context: () => Promise<GqlContext>;
+  /** The caller, from the Authorization header; throws UNAUTHENTICATED / RATE_LIMITED (answered 401 / 429, body unread). */
+  admit: (req: IncomingMessage) => Promise<Principal>;
+  context: (principal: Principal) => Promise<GqlContext>;
   onUnexpectedError: (e: unknown) => void;
 }
 
@@ -39,6 +44,14 @@ export function graphqlPostHandler(apollo: ApolloServer<GqlContext>, options: Gr
 }
 
 async function handle(apollo: ApolloServer<GqlContext>, options: GraphqlPostOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let principal: Principal;
+  try {
+    principal = await options.admit(req);
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    req.resume(); // the body of a refused request is never read
+    return sendRefusal(res, e);
+  }
   let body: unknown;
   if (mediaType(req.headers['content-type']) === 'application/json') {
     const read = await readBody(req, options.bodyLimitBytes);
@@ -60,7 +73,7 @@ async function handle(apollo: ApolloServer<GqlContext>, options: GraphqlPostOpti
   const query = url.indexOf('?');
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: 'POST', headers, search: query >= 0 ? url.slice(query) : '', body },
-    context: options.context,
+    context: () => options.context(principal),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
@@ -101,6 +114,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; 
     req.on('end', () => resolve({ text: tooLarge ? '' : Buffer.concat(chunks, size).toString('utf8'), tooLarge }));
     req.on('error', reject);
   });
+}
+
+/** 401 UNAUTHENTICATED (with WWW-Authenticate) or 429 RATE_LIMITED (with Retry-After), GraphQL-shaped. */
+export function sendRefusal(res: ServerResponse, e: DomainError): void {
+  const status = httpStatusOf(e);
+  if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+  const retry = e.extensions.retryAfterSeconds;
+  if (typeof retry === 'number') res.setHeader('retry-after', String(retry));
+  const text = JSON.stringify({ errors: [{ message: e.message, extensions: { ...e.extensions, code: e.code } }] });
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 function sendError(res: ServerResponse, status: number, message: string, code: string): void {

@@ -45,8 +45,9 @@ export class InstrumentedScheduler extends Scheduler {
     return task;
   }
 
-  override async completeTasks(em: EntityManager, inputs: Parameters<Scheduler['completeTasks']>[1], returned?: Parameters<Scheduler['completeTasks']>[2]) {
-    const tasks = await super.completeTasks(em, inputs, returned ? { ...returned, fields: withCounted(returned.fields) } : returned);
+  override async completeTasks(em: EntityManager, inputs: Parameters<Scheduler['completeTasks']>[1], returned?: Parameters<Scheduler['completeTasks']>[2], guard?: Parameters<Scheduler['completeTasks']>[3]) {
+    // `guard`: access control's lease check (a WORKER token completes only what it claimed).
+    const tasks = await super.completeTasks(em, inputs, returned ? { ...returned, fields: withCounted(returned.fields) } : returned, guard);
     for (const t of tasks) this.finished(t, 'completed');
     return tasks;
   }

@@ -12,7 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export const OPERATION_NAME_LIMIT = 200;
 
-export type RefusalReason = 'parse' | 'validation' | 'depth' | 'aliases' | 'tokens' | 'complexity' | 'batch_size' | 'rate_limit' | 'other';
+export type RefusalReason = 'parse' | 'validation' | 'depth' | 'aliases' | 'tokens' | 'complexity' | 'batch_size' | 'rate_limit' | 'forbidden' | 'other';
 export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'expired' | 'revoked' | 'forbidden' | 'rate_limited';
 
 export class Metrics {

@@ -28,7 +28,9 @@ export function operationPlugin(options: { metrics: Metrics; logger: Logger; slo
         },
         async didEncounterErrors(ctx) {
           failed = true;
-          refusal ??= refusalReason(ctx.errors);
+          const reason = refusalReason(ctx.errors);
+          if (reason === 'forbidden' && refusal === null) metrics.authFailures.inc({ reason: 'forbidden' });
+          refusal ??= reason;
         },
         async willSendResponse(ctx) {
           if (ctx.operationName && !name) name = ctx.operationName;
@@ -53,6 +55,8 @@ export function refusalReason(errors: readonly GraphQLError[]): RefusalReason | 
     if (code === 'GRAPHQL_PARSE_FAILED') return 'parse';
     if (code === 'GRAPHQL_VALIDATION_FAILED') return 'validation';
     if (code === 'RATE_LIMITED') return 'rate_limit';
+    // The role may not call this root field (src/auth/enforce-permissions.ts): nothing ran.
+    if (code === 'FORBIDDEN') return 'forbidden';
     if (code === 'QUERY_TOO_COMPLEX') {
       const kind = String(e.extensions?.kind ?? '');
       if (kind === 'depth' || kind === 'aliases' || kind === 'tokens') return kind;

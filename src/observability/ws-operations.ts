@@ -65,9 +65,14 @@ export function wsOperationTracker(options: { metrics: Metrics; logger: Logger; 
       metrics.refused.inc({ reason: refusalReason(errors) ?? 'other' });
       metrics.operations.inc({ type: 'unknown', operation: metrics.operationLabel(operationName), result: 'refused' });
     },
-    errored(socket: object, id: string) {
+    /** Errors in a result; a FORBIDDEN root field (access control) counts as an authorisation refusal. */
+    errored(socket: object, id: string, errors: readonly GraphQLError[] = []) {
       const op = running.get(socket)?.get(id);
       if (op) op.failed = true;
+      if (errors.some((e) => e.extensions?.code === 'FORBIDDEN')) {
+        metrics.authFailures.inc({ reason: 'forbidden' });
+        metrics.refused.inc({ reason: 'forbidden' });
+      }
     },
     completed(socket: object, id: string) {
       finish(socket, id, 'ok');

@@ -15,6 +15,8 @@ export interface ClaimArgs extends ReturnedFields {
   assignedTo?: string | null;
   leaseSeconds?: number | null;
   limit?: number;
+  /** The caller's token id when it is stored (src/auth): recorded as the lease's owner. */
+  tokenId?: string | null;
 }
 
 /** One caller's claim, as the coalescer batches it with others on the same queue. */
@@ -26,6 +28,7 @@ interface ClaimRequest {
   workerId: string;
   lease: number;
   limit: number;
+  tokenId: string | null;
 }
 
 export type ClaimCoalescer = Coalescer<ClaimRequest, Task[]>;
@@ -44,7 +47,7 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
     throw new BadInputError(`limit must be a whole number from 1 to ${LIMITS.batchSize}, got ${limit}`, { field: 'limit' });
   }
   const assignedTo = args.assignedTo ?? null;
-  const request: ClaimRequest = { em, statement: claimStatement(assignedTo !== null, columnsForTaskFields(args.fields)), projectId, assignedTo, workerId, lease, limit };
+  const request: ClaimRequest = { em, statement: claimStatement(assignedTo !== null, columnsForTaskFields(args.fields)), projectId, assignedTo, workerId, lease, limit, tokenId: args.tokenId ?? null };
   // Claims on one queue (project, assignee, returned columns) share a statement; inside a
   // caller's transaction the claim must run on that transaction, alone.
   const key = `${projectId}|${assignedTo ?? ''}|${request.statement.name}`;
@@ -73,15 +76,17 @@ async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise
   const workers: string[] = [];
   const leases: number[] = [];
   const owners: number[] = [];
+  const tokens: (string | null)[] = [];
   requests.forEach((r, i) => {
     for (let k = 0; k < r.limit; k++) {
       workers.push(r.workerId);
       leases.push(r.lease);
+      tokens.push(r.tokenId);
       owners.push(i);
     }
   });
   const queue = first.assignedTo === null ? [first.projectId] : [first.projectId, first.assignedTo];
-  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, [workers, leases, ...queue, workers.length]);
+  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, [workers, leases, tokens, ...queue, workers.length]);
   const claimed: Record<string, unknown>[][] = requests.map(() => []);
   for (const row of rows) claimed[owners[Number(row.claim_slot) - 1]!]!.push(row);
   if (rows.length > 0) deps.afterCommit();

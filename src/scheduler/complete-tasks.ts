@@ -8,6 +8,7 @@ import { StatementVariant } from '../persistence/sql/statement-variants';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { Coalescer } from './coalescer';
 import { COALESCING, ReturnedFields, SchedulerDeps } from './context';
+import type { LeaseGuard } from '../auth/principal';
 
 export interface CompleteArgs {
   id: string;
@@ -19,16 +20,18 @@ interface Completion {
   id: string;
   workerId: string | null;
   result: unknown;
+  /** A WORKER's own-lease guard (src/auth): the task must have been claimed with this token. */
+  guard: LeaseGuard | null;
 }
 
-function validate(inputs: CompleteArgs[]) {
-  const items: Completion[] = inputs.map((i) => ({ id: assertId(i.id, 'id'), workerId: i.workerId ?? null, result: i.result === undefined ? null : i.result }));
+function validate(inputs: CompleteArgs[], guard: LeaseGuard | null) {
+  const items: Completion[] = inputs.map((i) => ({ id: assertId(i.id, 'id'), workerId: i.workerId ?? null, result: i.result === undefined ? null : i.result, guard }));
   for (const item of items) assertJsonSize(item.result, 'result');
   return { items, bindings: bindingsOf(items) };
 }
 
 function bindingsOf(items: readonly Completion[]): unknown[] {
-  return [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => JSON.stringify(i.result))];
+  return [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => JSON.stringify(i.result)), items.map((i) => i.guard?.tokenId ?? null)];
 }
 
 /** One caller's completeTask, as the coalescer batches it with others returning the same columns. */
@@ -50,12 +53,17 @@ export function completeCoalescer(deps: SchedulerDeps): CompleteCoalescer {
  * together (coalescer.ts). A stale request (already completed, cancelled, or claimed by another
  * worker) changes nothing and says why.
  */
-export async function completeTask(em: EntityManager, deps: SchedulerDeps, args: CompleteArgs & ReturnedFields, coalescer: CompleteCoalescer): Promise<Task> {
-  const { items } = validate([args]);
+export async function completeTask(
+  em: EntityManager,
+  deps: SchedulerDeps,
+  args: CompleteArgs & ReturnedFields & { guard?: LeaseGuard | null },
+  coalescer: CompleteCoalescer,
+): Promise<Task> {
+  const { items } = validate([args], args.guard ?? null);
   const request: CompleteRequest = { em, statement: completeStatement(columnsForTaskFields(args.fields)), item: items[0]! };
   // Inside a caller's transaction the completion must run on that transaction, alone.
   const task = await (em.getTransactionContext() ? coalescer.alone(request) : coalescer.submit(request.statement.name, request));
-  if (!task) throw await explainRefusal(em, request.item.id, request.item.workerId);
+  if (!task) throw await explainRefusal(em, request.item);
   return task;
 }
 
@@ -85,17 +93,17 @@ async function runCompletions(deps: SchedulerDeps, requests: CompleteRequest[]):
 }
 
 /** completeTasks: many completions in one transaction, all or nothing. */
-export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[], returned: ReturnedFields = {}): Promise<Task[]> {
+export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[], returned: ReturnedFields = {}, guard: LeaseGuard | null = null): Promise<Task[]> {
   if (inputs.length === 0) return [];
   if (inputs.length > LIMITS.batchSize) throw new BadInputError(`at most ${LIMITS.batchSize} completions per call`);
-  const { items, bindings } = validate(inputs);
+  const { items, bindings } = validate(inputs, guard);
   if (new Set(items.map((i) => i.id)).size !== items.length) throw new BadInputError('the same task id appears twice in completeTasks');
   const rows = await em.transactional(async (tem) => {
     const done = await sql<Record<string, unknown> & { id: string }>(tem as EntityManager, completeStatement(columnsForTaskFields(returned.fields)).text, bindings);
     if (done.length !== items.length) {
       const doneIds = new Set(done.map((d) => d.id));
       const refused = items.find((i) => !doneIds.has(i.id))!;
-      throw await explainRefusal(tem as EntityManager, refused.id, refused.workerId);
+      throw await explainRefusal(tem as EntityManager, refused);
     }
     return done;
   });
@@ -104,9 +112,10 @@ export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inpu
   return items.map((i) => byId.get(i.id)!);
 }
 
-async function explainRefusal(em: EntityManager, id: string, workerId: string | null): Promise<Error> {
-  const [row] = await sql<{ status: string; worker_id: string | null }>(em, 'select status, worker_id from task where id = ?', [id]);
-  if (!row) return new TaskNotFoundError(id);
+async function explainRefusal(em: EntityManager, { id, workerId, guard }: Completion): Promise<Error> {
+  const [row] = await sql<{ status: string; project_id: string }>(em, 'select status, project_id::text from task where id = ?', [id]);
+  // Outside a WORKER token's project the task does not exist for it.
+  if (!row || (guard?.projectId && row.project_id !== guard.projectId)) return new TaskNotFoundError(id);
   if (row.status !== 'RUNNING') {
     return new InvalidTransitionError(row.status, 'COMPLETED', {
       taskId: id,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ComplexityEstimate, SubtaskPlan } from '../domain/complexity';
-import { BadInputError, InvalidTransitionError } from '../domain/errors';
+import { BadInputError, InvalidTransitionError, LeaseNotHeldError, TaskNotFoundError } from '../domain/errors';
+import type { LeaseGuard } from '../auth/principal';
 import { assertId, NewTaskInput } from '../domain/task-input';
 import { assertTransition, TaskStatus } from '../domain/task-status';
 import { Task } from '../persistence/entities/task.entity';
@@ -27,7 +28,7 @@ const keyOf = (subtaskId: number): string => `subtask-${subtaskId}`;
  *
  * Returns the children in plan order.
  */
-export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: string): Promise<Task[]> {
+export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: string, guard: LeaseGuard | null = null): Promise<Task[]> {
   const parentId = assertId(id, 'id');
   return inTransaction(em, deps, async (tem) => {
     // Dependencies before their dependent, the order completeTask locks in (the completed task,
@@ -35,6 +36,9 @@ export async function decomposeTask(em: EntityManager, deps: SchedulerDeps, id: 
     await sql(tem, 'select t.id from task t join task_dependency d on d.depends_on_id = t.id where d.task_id = ? order by t.id for share of t', [parentId]);
     // The row lock also serialises decompositions of one task and hides it from claimers.
     const parent = await lockTask(tem, parentId);
+    // A WORKER decomposes only a task it claimed itself (src/auth "own running task only").
+    if (guard?.projectId && parent.projectId !== guard.projectId) throw new TaskNotFoundError(parent.id);
+    if (guard && parent.claimedByTokenId !== guard.tokenId) throw new LeaseNotHeldError(parent.id, parent.workerId ?? '');
     if (!DECOMPOSABLE.includes(parent.status)) {
       throw new InvalidTransitionError(parent.status, 'PENDING', {
         taskId: parent.id,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InvalidTransitionError, LeaseNotHeldError } from '../domain/errors';
+import { InvalidTransitionError, LeaseNotHeldError, TaskNotFoundError } from '../domain/errors';
+import type { LeaseGuard } from '../auth/principal';
 import { decideFailure, DEFAULT_RETRY_POLICY } from '../domain/retry-policy';
 import { assertText } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
@@ -13,6 +14,8 @@ export interface FailArgs {
   workerId?: string | null;
   error: string;
   retryable?: boolean | null;
+  /** A WORKER's own-lease guard (src/auth): the task must have been claimed with this token. */
+  guard?: LeaseGuard | null;
 }
 
 /**
@@ -23,6 +26,8 @@ export async function failTask(em: EntityManager, deps: SchedulerDeps, args: Fai
   const error = assertText(args.error, 'error', 10_000);
   const failed = await inTransaction(em, deps, async (tem) => {
     const task = await lockTask(tem, args.id);
+    if (args.guard?.projectId && task.projectId !== args.guard.projectId) throw new TaskNotFoundError(task.id);
+    if (args.guard && task.status === 'RUNNING' && task.claimedByTokenId !== args.guard.tokenId) throw new LeaseNotHeldError(task.id, args.workerId ?? '');
     if (task.status !== 'RUNNING') {
       throw new InvalidTransitionError(task.status, 'FAILED', { taskId: task.id, recovery: 'Only a RUNNING task can be failed.' });
     }

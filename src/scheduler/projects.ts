@@ -19,8 +19,9 @@ export async function createProject(em: EntityManager, input: { name: string }):
   return project;
 }
 
-export async function listProjects(em: EntityManager): Promise<Project[]> {
-  return em.find(Project, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });
+/** Every project, or only `scope` for a caller bound to one project (src/auth). */
+export async function listProjects(em: EntityManager, scope: string | null = null): Promise<Project[]> {
+  return em.find(Project, scope === null ? {} : { id: scope }, { orderBy: { createdAt: 'asc', id: 'asc' } });
 }
 
 export async function findProject(em: EntityManager, id: string): Promise<Project | null> {

@@ -13,6 +13,7 @@ import { addDependency, removeDependency } from './dependencies';
 import { updateTask } from './update-task';
 import { decomposeTask } from './decompose-task';
 import type { TaskUpdateInput } from '../domain/task-update';
+import type { LeaseGuard } from '../auth/principal';
 
 /**
  * The service layer: one method per use case, each its own transaction (see the files named
@@ -37,14 +38,14 @@ export class Scheduler {
   claimTasks(em: EntityManager, args: ClaimArgs) {
     return claimTasks(em, this.deps, args, this.claims);
   }
-  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null } & ReturnedFields) {
+  heartbeatTask(em: EntityManager, args: { id: string; workerId: string; leaseSeconds?: number | null; guard?: LeaseGuard | null } & ReturnedFields) {
     return heartbeatTask(em, this.deps, args);
   }
-  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields) {
+  completeTask(em: EntityManager, args: CompleteArgs & ReturnedFields & { guard?: LeaseGuard | null }) {
     return completeTask(em, this.deps, args, this.completions);
   }
-  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields) {
-    return completeTasks(em, this.deps, inputs, returned);
+  completeTasks(em: EntityManager, inputs: CompleteArgs[], returned?: ReturnedFields, guard?: LeaseGuard | null) {
+    return completeTasks(em, this.deps, inputs, returned, guard ?? null);
   }
   failTask(em: EntityManager, args: FailArgs) {
     return failTask(em, this.deps, args);
@@ -67,7 +68,7 @@ export class Scheduler {
   updateTask(em: EntityManager, args: { id: string; input: TaskUpdateInput }) {
     return updateTask(em, this.deps, args);
   }
-  decomposeTask(em: EntityManager, id: string) {
-    return decomposeTask(em, this.deps, id);
+  decomposeTask(em: EntityManager, id: string, guard?: LeaseGuard | null) {
+    return decomposeTask(em, this.deps, id, guard ?? null);
   }
 }

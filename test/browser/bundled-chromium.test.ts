@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createProject } from '../helpers/fixtures';
 import { foreignRequests, launchBrowser } from './support/browser';
 import { bundledChromium } from './support/chromium';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, signedIn, useBrowserSuite } from './support/suite';
 
 /**
  * Issue #12: `npm ci && npm test` on a machine without a system Chromium. The Chromium that
@@ -18,7 +18,7 @@ describe('the Chromium that comes with npm ci', () => {
     expect(browser.chromium.source).toBe('bundled');
     const projectId = await createProject(ts, 'Bundled Chromium');
     const page = await browser.newPage();
-    await page.goto(`${origin}/`);
+    await page.goto(signedIn(`${origin}/`));
     await eventually(() => page.getByTestId('project-select').locator(`option[value="${projectId}"]`).count()).toBe(1);
     expect(await page.evaluate('navigator.userAgent')).toContain('HeadlessChrome/');
     expect(foreignRequests(browser.requests, origin)).toEqual([]);

@@ -3,7 +3,7 @@ import { createProject, createTask } from '../helpers/fixtures';
 import { foreignRequests, screenshot } from './support/browser';
 import { claimNext, completeTask, failTask, seedLayeredProject, statusCounts, type SeededProject } from './support/seed';
 import { hooks, node, shownCounts, waitForProject, type PageGlobals } from './support/dashboard';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, useBrowserSuite, signedIn } from './support/suite';
 
 const STATUSES = ['PENDING', 'SCHEDULED', 'READY', 'RUNNING', 'BLOCKED', 'COMPLETED', 'FAILED', 'CANCELLED', 'RETRYING'];
 
@@ -27,7 +27,7 @@ describe('dashboard at /', () => {
     const { ts, browser, origin } = suite;
     const { projectId, ids } = seeded;
     const page = await browser.newPage();
-    await page.goto(`${origin}/`);
+    await page.goto(signedIn(`${origin}/`));
     const select = page.getByTestId('project-select');
     await eventually(() => select.locator('option').count()).toBe(2);
     await select.selectOption(projectId);
@@ -98,7 +98,7 @@ describe('dashboard at /', () => {
       await ts.ok(`mutation($p: ID!) { createTask(input: { projectId: $p, title: "Late arrival" }) { id } }`, { p: projectId });
       await route.fulfill({ response });
     });
-    await page.goto(`${origin}/?project=${projectId}`);
+    await page.goto(signedIn(`${origin}/?project=${projectId}`));
     await waitForProject(page, projectId);
     expect(held).toBe(true);
     await eventually(() => node(page, ids[0]!).getAttribute('data-status')).toBe('RUNNING');

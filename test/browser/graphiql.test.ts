@@ -3,13 +3,13 @@ import type { Page } from 'playwright-core';
 import { createProject } from '../helpers/fixtures';
 import { foreignRequests, screenshot } from './support/browser';
 import { responseText, run, setQuery, waitForEditor } from './support/graphiql';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, signedIn, useBrowserSuite } from './support/suite';
 
 const suite = useBrowserSuite();
 
 async function openGraphiQL(): Promise<Page> {
   const page = await suite.browser.newPage();
-  await page.goto(`${suite.origin}/graphiql`);
+  await page.goto(signedIn(`${suite.origin}/graphiql`));
   await waitForEditor(page);
   return page;
 }

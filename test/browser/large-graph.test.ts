@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { foreignRequests, screenshot } from './support/browser';
 import { seedLayeredProject } from './support/seed';
 import { waitForProject } from './support/dashboard';
-import { useBrowserSuite } from './support/suite';
+import { useBrowserSuite, signedIn } from './support/suite';
 
 const TASKS = 2_000;
 /** ELK measured 2.4 s for 2,000 nodes here (STACK.md); the bound leaves room for slow CI machines. */
@@ -19,7 +19,7 @@ describe('dashboard with a large project', () => {
 
     const page = await browser.newPage();
     const openStart = Date.now();
-    await page.goto(`${origin}/?project=${projectId}`);
+    await page.goto(signedIn(`${origin}/?project=${projectId}`));
     const d = await waitForProject(page, projectId, 60_000);
     const openMs = Date.now() - openStart;
 

@@ -17,6 +17,12 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'postgres://p/db', DATABASE_POOLER: 'session' }, /DATABASE_POOLER must be "transaction" or "none"/],
     [{ DATABASE_URL: 'postgres://p/db', DATABASE_DIRECT_URL: 'http://x' }, /DATABASE_DIRECT_URL must be a postgres/],
     [{ DATABASE_DIRECT_URL: 'postgres://direct/db' }, /DATABASE_DIRECT_URL is set but DATABASE_URL is not/],
+    [{ AUTH_MODE: 'off' }, /AUTH_MODE=off .* HOST is "0.0.0.0"/],
+    [{ AUTH_MODE: 'off', HOST: '192.168.1.5' }, /AUTH_MODE=off/],
+    [{ AUTH_MODE: 'maybe' }, /AUTH_MODE must be "on" or "off"/],
+    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be 32 to 512 characters/],
+    [{ QUERY_MAX_DEPTH: '1' }, /QUERY_MAX_DEPTH must be between/],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, /RATE_LIMIT_PER_MINUTE/],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -30,5 +36,12 @@ describe('configuration', () => {
     });
     expect(loadConfig({ DATABASE_URL: 'postgres://p/db', DATABASE_DIRECT_URL: 'postgres://d/db', DATABASE_POOLER: 'none' }).databasePooler).toBe('none');
     expect(loadConfig({ DATABASE_URL: 'postgres://p/db', DATABASE_POOLER: 'transaction' }).databasePooler).toBe('transaction');
+  });
+
+  it('accepts AUTH_MODE=off on a loopback HOST only, and an ADMIN_TOKEN of 32+ characters', () => {
+    for (const host of ['127.0.0.1', '::1', 'localhost']) expect(loadConfig({ AUTH_MODE: 'off', HOST: host }).authMode).toBe('off');
+    expect(loadConfig({ ADMIN_TOKEN: 'x'.repeat(32) }).adminToken).toBe('x'.repeat(32));
+    expect(loadConfig({}).adminToken).toBeNull();
+    expect(loadConfig({}).rateLimitPerMinute).toBe(0);
   });
 });

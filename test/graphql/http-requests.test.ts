@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../helpers/server';
+import { AUTH_HEADERS } from '../helpers/auth';
 
 let ts: TestServer;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ afterAll(async () => {
 });
 
 async function post(body: string | Buffer, contentType = 'application/json', url = ts.url) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, ...AUTH_HEADERS }, body });
   const text = await res.text();
   return { status: res.status, contentType: res.headers.get('content-type'), text, json: () => JSON.parse(text) };
 }
@@ -66,7 +67,7 @@ describe('POST /graphql', () => {
 
 describe('GET /graphql', () => {
   it('still runs queries through Express (with the CSRF preflight header)', async () => {
-    const res = await fetch(`${ts.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const res = await fetch(`${ts.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': '1', ...AUTH_HEADERS } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
   });

@@ -25,6 +25,16 @@ const INVALID: Array<[string, string]> = [
   ['SLOW_OPERATION_MS', '0'],
   ['SHUTDOWN_DELAY_MS', '-1'],
   ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+  ['DATABASE_POOLER', 'session'],
+  ['DATABASE_DIRECT_URL', 'http://not-postgres'],
+  ['AUTH_MODE', 'maybe'],
+  ['ADMIN_TOKEN', 'too-short'],
+  ['QUERY_MAX_DEPTH', '0'],
+  ['QUERY_MAX_ALIASES', 'many'],
+  ['QUERY_MAX_TOKENS', '-5'],
+  ['QUERY_MAX_COST', '0'],
+  ['RATE_LIMIT_PER_MINUTE', '-1'],
+  ['AUTH_FAILURES_PER_MINUTE', 'x'],
 ];
 
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {

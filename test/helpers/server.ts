@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { openOrm } from '../../src/persistence/orm';
 import { startServer, RunningServer } from '../../src/server';
 import { createTestDatabase, TestDatabase } from './database';
-import { AUTH_HEADERS } from './auth';
+import { AUTH_HEADERS, TEST_ADMIN_TOKEN } from './auth';
 
 export interface TestServer {
   server: RunningServer;
@@ -36,7 +36,7 @@ export async function startTestServer(
   const db = options.db ?? (await createTestDatabase());
   const ownsDb = options.ownsDb ?? !options.db;
   // metricsPort 0: each server's /metrics on a free port (the default 9464 would collide across test files).
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, metricsPort: 0, ...options.config };
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, metricsPort: 0, adminToken: TEST_ADMIN_TOKEN, ...options.config };
   const databaseUrl = options.databaseUrl ?? db.url;
   const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: false });
   const server = await startServer({ config, orm, databaseUrl, directUrl: options.directUrl, logger: options.logger ?? createLogger(config.logLevel) });

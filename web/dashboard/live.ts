@@ -11,6 +11,7 @@
  * keeps): the dashboard then reloads the project and subscribes afresh.
  */
 import { createClient, type Client } from 'graphql-ws';
+import { tokenRefused, wsConnectionParams } from '../shared/auth-token';
 import { graphqlWsUrl } from '../shared/endpoints';
 import { TASK_STATUS_SUBSCRIPTION, type TaskStatusEvent } from './api';
 import type { ConnectionState } from './hooks';
@@ -56,6 +57,7 @@ export class LiveConnection {
   constructor(private readonly onState: (state: ConnectionState) => void) {
     this.client = createClient({
       url: graphqlWsUrl(),
+      connectionParams: wsConnectionParams,
       lazy: true,
       lazyCloseTimeout: 2_000, // switching projects does not drop the socket
       keepAlive: 15_000,
@@ -69,7 +71,9 @@ export class LiveConnection {
           this.setState('live');
           if (wasRetry) for (const listener of this.reconnectListeners) listener();
         },
-        closed: () => {
+        closed: (event) => {
+          // 4403: the token was refused (revoked, expired): sign in again.
+          if ((event as CloseEvent | undefined)?.code === 4403) tokenRefused((event as CloseEvent).reason || 'the WebSocket was closed with 4403');
           if (this.state === 'live') this.setState('reconnecting');
         },
       },

@@ -27,6 +27,10 @@ import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
 import { mountOperationsPanel } from './panels/operations';
 import { fetchFrontier, fetchTaskCounts, FocusBanner, LARGE_PROJECT_TASKS, READABLE_ZOOM } from './focus';
+import { mountSignOut, startSession } from '../shared/auth-token';
+
+// First: the sign-in link (/#token=…) leaves the address bar before anything reads it.
+const signedIn = startSession();
 
 declare global {
   interface Window {
@@ -609,10 +613,13 @@ ui.findInput.addEventListener('input', () => ui.findInput.setCustomValidity(''))
 
 renderConnection();
 renderCounts();
-void loadProjects();
-// The operations panel is extra: if it cannot start, the graph and counts still work.
-try {
-  mountOperationsPanel(byId('ops-panel'), () => session?.projectId ?? null, () => hooks.connection);
-} catch (err) {
-  console.error('operations panel failed to start:', err);
-}
+mountSignOut(document.querySelector('.topbar nav') ?? document.body);
+if (signedIn) {
+  void loadProjects();
+  // The operations panel is extra: if it cannot start, the graph and counts still work.
+  try {
+    mountOperationsPanel(byId('ops-panel'), () => session?.projectId ?? null, () => hooks.connection);
+  } catch (err) {
+    console.error('operations panel failed to start:', err);
+  }
+} else overlay('Sign in with an API token to see the projects.');

@@ -2,6 +2,7 @@ import { createGraphiQLFetcher, type Fetcher, type FetcherOpts, type FetcherPara
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { graphqlHttpUrl } from '../shared/endpoints';
+import { authHeaders, tokenRefused } from '../shared/auth-token';
 
 /**
  * The operation name to send for `query`. GraphiQL can hand us the previous tab's operationName
@@ -25,6 +26,15 @@ export function createFetcher(wsClient: Client): Fetcher {
     wsClient,
     // Apollo Server with graphql 16 has no @defer/@stream: plain JSON responses.
     enableIncrementalDelivery: false,
+    // The token of this tab on every request; a refusal shows the sign-in form with the reason.
+    fetch: async (input, init) => {
+      const response = await fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...authHeaders() } });
+      if (response.status === 401) {
+        const body = (await response.clone().json().catch(() => null)) as { errors?: { message?: string }[] } | null;
+        tokenRefused(body?.errors?.[0]?.message ?? 'HTTP 401');
+      }
+      return response;
+    },
   });
   return (params: FetcherParams, opts?: FetcherOpts) => {
     let document: DocumentNode;

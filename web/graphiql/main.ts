@@ -6,15 +6,26 @@ import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createClient } from 'graphql-ws';
 import { graphqlWsUrl } from '../shared/endpoints';
+import { mountSignOut, startSession, tokenRefused, wsConnectionParams } from '../shared/auth-token';
 import { createFetcher } from './fetcher';
 import { EXAMPLE_OPERATIONS, EXAMPLE_VARIABLES } from './example-operations';
 import './graphiql-page.css';
 
+startSession(); // the sign-in link, or the token form when this tab has no token
+
 const wsClient = createClient({
   url: graphqlWsUrl(),
+  connectionParams: wsConnectionParams,
   lazy: true, // connect when the first subscription starts
   retryAttempts: 5,
+  on: {
+    closed: (event) => {
+      const e = event as CloseEvent | undefined;
+      if (e?.code === 4403) tokenRefused(e.reason || 'the WebSocket was closed with 4403');
+    },
+  },
 });
+mountSignOut(document.body, 'position:fixed;right:8px;bottom:8px;z-index:1000;font-size:12px');
 
 /**
  * GraphiQL fills the Variables pane from `initialVariables`, not from `defaultTabs`; pass it only

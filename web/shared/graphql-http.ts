@@ -1,4 +1,5 @@
 import { graphqlHttpUrl } from './endpoints';
+import { authHeaders, tokenRefused } from './auth-token';
 
 export interface GraphQLErrorPayload {
   message: string;
@@ -22,7 +23,7 @@ export async function graphqlRequest<T>(
   try {
     response = await fetch(graphqlHttpUrl(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders() },
       body: JSON.stringify({ query, variables }),
       signal,
     });
@@ -36,6 +37,7 @@ export async function graphqlRequest<T>(
   } catch {
     throw new GraphQLRequestError(`GraphQL endpoint answered HTTP ${response.status} without JSON`, [], response.status);
   }
+  if (response.status === 401) tokenRefused(body?.errors?.[0]?.message ?? 'HTTP 401');
   if (body?.errors?.length) {
     throw new GraphQLRequestError(body.errors.map((e) => e.message).join('; '), body.errors, response.status);
   }

@@ -7,7 +7,7 @@ import type { GqlContext } from '../context';
 export class ProjectResolver {
   @Query(() => [ProjectType])
   projects(@Ctx() ctx: GqlContext) {
-    return listProjects(ctx.em);
+    return listProjects(ctx.em, ctx.principal.projectId);
   }
 
   @Query(() => ProjectType, { nullable: true })

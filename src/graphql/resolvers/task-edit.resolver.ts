@@ -1,3 +1,4 @@
+import { leaseGuardOf } from '../../auth/principal';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { TaskType } from '../types/task.type';
 import { UpdateTaskInput } from '../types/update-task.input';
@@ -15,6 +16,6 @@ export class TaskEditResolver {
     description: "Turns the task's suggested subtasks into child tasks with the suggested dependencies; the task then waits for them. Once per task",
   })
   decomposeTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext) {
-    return ctx.scheduler.decomposeTask(ctx.em, id);
+    return ctx.scheduler.decomposeTask(ctx.em, id, leaseGuardOf(ctx.principal));
   }
 }

@@ -5,6 +5,7 @@ import { CompleteTaskInput, CreateTaskInput } from '../types/task-inputs';
 import { JSONResolver } from '../scalars';
 import type { GqlContext } from '../context';
 import { selectedFields } from '../selected-fields';
+import { leaseGuardOf } from '../../auth/principal';
 
 /** Thin: arguments in, the scheduler's use case, the task out. */
 @Resolver()
@@ -28,7 +29,7 @@ export class TaskMutationResolver {
     @Arg('assignedTo', () => String, { nullable: true }) assignedTo?: string,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    const [task] = await ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit: 1, fields: selectedFields(info) });
+    const [task] = await ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit: 1, fields: selectedFields(info), tokenId: ctx.principal.tokenId });
     return task ?? null;
   }
 
@@ -42,7 +43,7 @@ export class TaskMutationResolver {
     @Arg('assignedTo', () => String, { nullable: true }) assignedTo?: string,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    return ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit, fields: selectedFields(info) });
+    return ctx.scheduler.claimTasks(ctx.statementEm, { projectId, workerId, assignedTo, leaseSeconds, limit, fields: selectedFields(info), tokenId: ctx.principal.tokenId });
   }
 
   @Mutation(() => TaskType)
@@ -53,7 +54,7 @@ export class TaskMutationResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('leaseSeconds', () => Int, { nullable: true }) leaseSeconds?: number,
   ) {
-    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, fields: selectedFields(info) });
+    return ctx.scheduler.heartbeatTask(ctx.statementEm, { id, workerId, leaseSeconds, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => TaskType)
@@ -64,12 +65,12 @@ export class TaskMutationResolver {
     @Arg('workerId', () => String, { nullable: true }) workerId?: string,
     @Arg('result', () => JSONResolver, { nullable: true }) result?: unknown,
   ) {
-    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, fields: selectedFields(info) });
+    return ctx.scheduler.completeTask(ctx.statementEm, { id, workerId, result, fields: selectedFields(info), guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => [TaskType], { description: 'Many completions in one transaction (all or nothing)' })
   completeTasks(@Arg('inputs', () => [CompleteTaskInput]) inputs: CompleteTaskInput[], @Ctx() ctx: GqlContext, @Info() info: GraphQLResolveInfo) {
-    return ctx.scheduler.completeTasks(ctx.em, inputs, { fields: selectedFields(info) });
+    return ctx.scheduler.completeTasks(ctx.em, inputs, { fields: selectedFields(info) }, leaseGuardOf(ctx.principal));
   }
 
   @Mutation(() => TaskType)
@@ -80,7 +81,7 @@ export class TaskMutationResolver {
     @Arg('workerId', () => String, { nullable: true }) workerId?: string,
     @Arg('retryable', () => Boolean, { nullable: true }) retryable?: boolean,
   ) {
-    return ctx.scheduler.failTask(ctx.em, { id, workerId, error, retryable });
+    return ctx.scheduler.failTask(ctx.em, { id, workerId, error, retryable, guard: leaseGuardOf(ctx.principal) });
   }
 
   @Mutation(() => TaskType)

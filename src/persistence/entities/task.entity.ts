@@ -41,7 +41,8 @@ export class Task {
     | 'timeoutSeconds'
     | 'idempotencyKey'
     | 'concurrencyKey'
-    | 'progress';
+    | 'progress'
+    | 'claimedByTokenId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -145,6 +146,10 @@ export class Task {
   /** The running attempt's last progress report. */
   @Property({ type: 'json', nullable: true })
   progress: TaskProgress | null = null;
+
+  /** The API token the current/last claim was made with (src/auth "own leases only"); not an API field. */
+  @Property({ type: 'uuid', nullable: true })
+  claimedByTokenId: string | null = null;
 }
 
 /** A progress report as stored (`at` is an ISO time). */

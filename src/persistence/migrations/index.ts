@@ -2,6 +2,7 @@ import { Migration20261125000000_initial } from './Migration20261125000000_initi
 import { Migration20261125010000_event_prune_mark } from './Migration20261125010000_event_prune_mark';
 import { Migration20261125020000_waiting_on_counter } from './Migration20261125020000_waiting_on_counter';
 import { Migration20261203000000_part2_task_columns } from './Migration20261203000000_part2_task_columns';
+import { Migration20261203010000_api_tokens } from './Migration20261203010000_api_tokens';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261125010000_event_prune_mark', class: Migration20261125010000_event_prune_mark },
   { name: 'Migration20261125020000_waiting_on_counter', class: Migration20261125020000_waiting_on_counter },
   { name: 'Migration20261203000000_part2_task_columns', class: Migration20261203000000_part2_task_columns },
+  { name: 'Migration20261203010000_api_tokens', class: Migration20261203010000_api_tokens },
 ];

@@ -20,12 +20,15 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * stops after LIMIT rows; COMPLETED history does not slow claims (bench: "Scale").
  * RETRYING rows are claimable once `available_at` (their retryAt) has passed.
  *
- * Bindings: worker ids (text[]), lease seconds (float8[]), project id, [assigned_to,] slot count.
+ * Bindings: worker ids (text[]), lease seconds (float8[]), claiming token ids (uuid[], null for
+ * a token not stored in the database), project id, [assigned_to,] slot count.
+ * `claimed_by_token_id` records the token each task was claimed with: a WORKER token may then
+ * heartbeat/complete/fail only the tasks it claimed itself (src/auth, "own leases only").
  */
 function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]): string {
   return `
     with slots as (
-      select * from unnest(?::text[], ?::float8[]) with ordinality as s(worker_id, lease, n)
+      select * from unnest(?::text[], ?::float8[], ?::uuid[]) with ordinality as s(worker_id, lease, token_id, n)
     ), picked as (
       select id, status, effective_priority, seq from task
       where project_id = ?
@@ -40,7 +43,7 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
       select id, status, row_number() over (order by effective_priority desc, seq) as n from picked
     ), claimed as (
       update task t
-         set status = 'RUNNING', worker_id = slots.worker_id, lease_expires_at = now() + make_interval(secs => slots.lease),
+         set status = 'RUNNING', worker_id = slots.worker_id, claimed_by_token_id = slots.token_id, lease_expires_at = now() + make_interval(secs => slots.lease),
              started_at = now(), updated_at = now(), available_at = null, attempt = t.attempt + 1
         from next join slots on slots.n = next.n
        where t.id = next.id

@@ -16,19 +16,21 @@ import { statementVariant, StatementVariant } from './statement-variants';
  *    leave the join PENDING forever.)
  * 4. Both kinds of transition are logged by one insert, completions first.
  *
- * Inputs are parallel arrays (ids, worker ids or null, results as JSON text): one statement for
+ * Inputs are parallel arrays (ids, worker ids or null, results as JSON text, and the WORKER
+ * token that must have claimed the task or null: src/auth "own leases only"): one statement for
  * completeTask and completeTasks alike. Uses task_dependency_depends_on_idx.
  */
 function buildCompleteSql(columns: readonly TaskColumn[]): string {
   return `
   with input as (
-    select * from unnest(?::uuid[], ?::text[], ?::jsonb[]) as x(id, worker_id, result)
+    select * from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::uuid[]) as x(id, worker_id, result, token_id)
   ), done as (
     update task t
        set status = 'COMPLETED', result = input.result, completed_at = now(), updated_at = now(),
            worker_id = null, lease_expires_at = null
       from input
      where t.id = input.id and t.status = 'RUNNING' and (input.worker_id is null or t.worker_id = input.worker_id)
+       and (input.token_id is null or t.claimed_by_token_id = input.token_id)
     returning t.*
   ), counts as (
     select d.task_id as id, count(*)::int as n

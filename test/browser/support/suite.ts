@@ -3,6 +3,12 @@ import { startTestServer, type TestServer } from '../../helpers/server';
 import { launchBrowser, type Browser } from './browser';
 import type { ChromiumCandidate } from './chromium';
 import { ensureWebBuilt } from './web-build';
+import { TEST_ADMIN_TOKEN } from '../../helpers/auth';
+
+/** A page address with the sign-in link's fragment: the pages take the token from it. */
+export function signedIn(url: string, token = TEST_ADMIN_TOKEN): string {
+  return `${url}#token=${encodeURIComponent(token)}`;
+}
 
 export interface BrowserSuite {
   ts: TestServer;
