@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../helpers/fixtures';
 import { foreignRequests, screenshot } from './support/browser';
 import { hooks, node, shownCounts, type PageGlobals } from './support/dashboard';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, signedIn, useBrowserSuite } from './support/suite';
 import type { OperationsHooks } from '../../web/dashboard/panels/operations-hooks';
 
 const LAYERS = 100;
@@ -43,7 +43,7 @@ describe(`dashboard with ${TASKS} tasks`, () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1400, height: 900 });
     const opened = Date.now();
-    await page.goto(`${origin}/?project=${projectId}`);
+    await page.goto(signedIn(`${origin}/?project=${projectId}`));
 
     // Counts (the legend adds up to every task) and both charts drawn for this project.
     await page.waitForFunction(

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { foreignRequests, screenshot } from './support/browser';
 import { claimNext, completeTask, failTask, seedLayeredProject, type SeededProject } from './support/seed';
 import { waitForProject } from './support/dashboard';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, signedIn, useBrowserSuite } from './support/suite';
 import type { OperationsHooks } from '../../web/dashboard/panels/operations-hooks';
 
 const suite = useBrowserSuite();
@@ -27,7 +27,7 @@ describe('operations panel', () => {
     const { projectId } = seeded;
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1400, height: 900 });
-    await page.goto(`${origin}/?project=${projectId}`);
+    await page.goto(signedIn(`${origin}/?project=${projectId}`));
     await waitForProject(page, projectId);
     await eventually(async () => (await ops(page)).projectId).toBe(projectId);
 
