@@ -50,8 +50,13 @@ export function operationPlugin(options: { metrics: Metrics; logger: Logger; slo
 
 /** Why an operation was refused before it ran, from its errors' codes; null when it ran. */
 export function refusalReason(errors: readonly GraphQLError[]): RefusalReason | null {
-  for (const e of errors) {
-    const code = e.extensions?.code;
+  for (let e of errors) {
+    // Query limits (src/auth/query-limits.ts): Apollo wraps the rule's error as
+    // GRAPHQL_VALIDATION_FAILED, and the token limit is graphql's parse error; both are limits.
+    if (/^Syntax Error: Document contains more t\w+ \d+ tokens/.test(e.message)) return 'tokens';
+    const original = e.originalError as { extensions?: Record<string, unknown> } | undefined;
+    if (original?.extensions?.code === 'QUERY_TOO_COMPLEX') e = original as GraphQLError;
+    const code = errorCode(e);
     if (code === 'GRAPHQL_PARSE_FAILED') return 'parse';
     if (code === 'GRAPHQL_VALIDATION_FAILED') return 'validation';
     if (code === 'RATE_LIMITED') return 'rate_limit';
@@ -65,4 +70,9 @@ export function refusalReason(errors: readonly GraphQLError[]): RefusalReason | 
     }
   }
   return null;
+}
+
+/** The stable code of an error: set on the GraphQL error, or (before formatting) on the domain error it wraps. */
+export function errorCode(e: GraphQLError): unknown {
+  return e.extensions?.code ?? (e.originalError as { code?: unknown } | undefined)?.code;
 }

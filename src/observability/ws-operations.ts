@@ -1,7 +1,7 @@
 import { DocumentNode, getOperationAST, GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
-import { refusalReason } from './operation-plugin';
+import { errorCode, refusalReason } from './operation-plugin';
 
 interface Running {
   type: string;
@@ -69,7 +69,7 @@ export function wsOperationTracker(options: { metrics: Metrics; logger: Logger; 
     errored(socket: object, id: string, errors: readonly GraphQLError[] = []) {
       const op = running.get(socket)?.get(id);
       if (op) op.failed = true;
-      if (errors.some((e) => e.extensions?.code === 'FORBIDDEN')) {
+      if (errors.some((e) => errorCode(e) === 'FORBIDDEN')) {
         metrics.authFailures.inc({ reason: 'forbidden' });
         metrics.refused.inc({ reason: 'forbidden' });
       }

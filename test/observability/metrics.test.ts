@@ -4,6 +4,7 @@ import { claim, complete, createProject, createTask, fail } from '../helpers/fix
 import { scrape } from '../helpers/metrics';
 import { connectClient, waitUntil } from '../helpers/ws-client';
 import { AUTH_HEADERS } from '../helpers/auth';
+import { codeOf, gqlAs, mintToken } from '../helpers/tokens';
 
 let ts: TestServer;
 let port: number;
@@ -76,6 +77,23 @@ describe('GET /metrics', () => {
     expect(m.get('tq_graphql_refused_total', { reason: 'parse' })).toBe(1);
     expect(m.get('tq_graphql_operations_total', { type: 'mutation', operation: 'Bad', result: 'error' })).toBe(1);
     void project;
+  });
+
+  it('counts refused credentials by reason, and FORBIDDEN and too-complex operations as refusals', async () => {
+    const project = await createProject(ts);
+    const viewer = await mintToken(ts, { role: 'VIEWER', projectId: project });
+    expect(codeOf(await gqlAs(ts.url, null, '{ projects { id } }'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gqlAs(ts.url, 'not-a-token', '{ projects { id } }'))).toBe('UNAUTHENTICATED');
+    const forbidden = await gqlAs(ts.url, viewer.token, 'mutation($p: ID!) { createTask(input: { projectId: $p, title: "x" }) { id } }', { p: project });
+    expect(codeOf(forbidden)).toBe('FORBIDDEN');
+    const aliased = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: viewer { role }`).join(' ')} }`;
+    expect(codeOf(await gqlAs(ts.url, viewer.token, aliased))).toBe('QUERY_TOO_COMPLEX');
+    const m = await scrape(port);
+    expect(m.get('tq_auth_failures_total', { reason: 'missing' })).toBe(1);
+    expect(m.get('tq_auth_failures_total', { reason: 'malformed' })).toBe(1);
+    expect(m.get('tq_auth_failures_total', { reason: 'forbidden' })).toBe(1);
+    expect(m.get('tq_graphql_refused_total', { reason: 'forbidden' })).toBe(1);
+    expect(m.get('tq_graphql_refused_total', { reason: 'aliases' })).toBe(1);
   });
 
   it('reports WebSocket connections and their operations, and the LISTEN connection', async () => {
