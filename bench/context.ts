@@ -11,6 +11,8 @@ export interface BenchContext {
   config: BenchConfig;
   /** Where extra databases can be created (Scale's big table lives in one of its own). */
   adminUrl: string;
+  /** The bench database (a second server process can be started on it). */
+  databaseUrl: string;
   server: ServerProcess;
   memory: MemorySampler;
   cpu: CpuMeter;

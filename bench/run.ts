@@ -20,12 +20,13 @@ import { create } from './workloads/create';
 import { live } from './workloads/live';
 import { flow } from './workloads/flow';
 import { sdkWorker } from './workloads/sdk-worker';
+import { metricsOverhead } from './workloads/metrics-overhead';
 import { log, num, progress, table } from './report';
 import type { Spread } from './stats';
 
 /**
  * `npm run bench`: a fresh database, the server as a child process, then the round-trip floor,
- * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality), Live, Flow (concurrency keys, bulk cancel) and Memory. Prints a table per workload and a
+ * W1 (throughput), W2 (start latency), W3 (dependencies), Scale, Create (task creation), Time (runAt punctuality), Live, Flow (concurrency keys, bulk cancel), SDK (the client's createWorker), Metrics (W1 with metrics on vs off) and Memory. Prints a table per workload and a
  * summary, writes bench-results.json in the cwd. Missing a target is a result, not an error:
  * the exit code is non-zero only when something failed to run.
  */
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
     ctx = {
       config,
       adminUrl: admin.adminUrl,
+      databaseUrl: db.url,
       server,
       memory: new MemorySampler(server.pid, config.memorySampleMs),
       cpu: new CpuMeter(server.pid, pool),
@@ -116,6 +118,7 @@ async function main(): Promise<number> {
     await attempt('Live', () => live(c));
     await attempt('Flow', () => flow(c));
     await attempt('SDK', () => sdkWorker(c));
+    await attempt('Metrics', () => metricsOverhead(c));
 
     if (w1) {
       summary.push({ workload: 'Memory', figure: 'server peak RSS during W1 (VmHWM)', value: `${num(w1.peakRssMb, 1)} MB`, target: '<= 250 MB', pass: w1.peakRssMb <= 250 });

@@ -47,14 +47,19 @@ export class ServerProcess {
     return this.stderrTail;
   }
 
+  /** `metricsPort`: where GET /metrics listens (a free port unless extraEnv says METRICS_PORT=off), or null. */
+  readonly metricsPort: number | null = null;
+
   /** `extraEnv`: settings of this server only (e.g. AUTH_MODE=off for the access-control comparison). */
   static async start(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...extraEnv };
+    const metricsPort = extraEnv.METRICS_PORT === 'off' ? null : await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), METRICS_PORT: metricsPort === null ? 'off' : String(metricsPort), LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...extraEnv };
     delete env.SWEEP_INTERVAL_MS; // the default sweeper interval is part of what is measured
     const main = path.resolve(__dirname, '../src/main.js');
     const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerProcess(child, port, databaseUrl);
+    (server as { metricsPort: number | null }).metricsPort = metricsPort;
     await server.waitReady(60_000);
     return server;
   }

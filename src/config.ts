@@ -30,6 +30,14 @@ export interface AppConfig {
    * RETENTION_DAYS_COMPLETED / _FAILED / _CANCELLED); 0 keeps them forever.
    */
   retentionDays: { COMPLETED: number; FAILED: number; CANCELLED: number };
+  /** Port of GET /metrics (0: any free port); null: metrics not served (METRICS_PORT=off). */
+  metricsPort: number | null;
+  /** GraphQL operations slower than this are logged at warn with name and duration. */
+  slowOperationMs: number;
+  /** On SIGTERM, /readyz fails this long before the server stops taking requests. */
+  shutdownDelayMs: number;
+  /** OpenTelemetry OTLP/HTTP endpoint; null: no tracing. */
+  otlpEndpoint: string | null;
   /** AUTH_MODE: 'on' (tokens required) or 'off' (every caller is a global admin; loopback HOST only). */
   authMode: 'on' | 'off';
   /** ADMIN_TOKEN: a string of 32+ characters accepted as a global admin token (CI, compose, scripts). */
@@ -89,6 +97,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const metricsRaw = env.METRICS_PORT?.trim().toLowerCase();
+  const metricsPort = metricsRaw === 'off' || metricsRaw === 'false' ? null : int(env, 'METRICS_PORT', 9464, 0, 65_535);
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
+  if (otlpEndpoint !== null && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, got "${otlpEndpoint}"`);
+  }
   const maxLeaseSeconds = int(env, 'MAX_LEASE_SECONDS', 86_400, 1, 7 * 86_400);
   const retentionDays = int(env, 'RETENTION_DAYS', 14, 0, 36_500);
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -123,6 +137,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       FAILED: int(env, 'RETENTION_DAYS_FAILED', retentionDays, 0, 36_500),
       CANCELLED: int(env, 'RETENTION_DAYS_CANCELLED', retentionDays, 0, 36_500),
     },
+    metricsPort,
+    slowOperationMs: int(env, 'SLOW_OPERATION_MS', 1_000, 1, 3_600_000),
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60_000),
+    otlpEndpoint,
     authMode,
     adminToken,
     // Defaults far above what the README, GraphiQL's examples, the dashboard and the bench send

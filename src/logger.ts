@@ -1,4 +1,5 @@
 import type { AppConfig } from './config';
+import { currentRequest } from './observability/request-context';
 
 const ORDER = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 
@@ -15,7 +16,9 @@ export function createLogger(level: AppConfig['logLevel']): Logger {
   const write = (lvl: keyof typeof ORDER, msg: string, extra?: unknown) => {
     if (ORDER[lvl] < min) return;
     const detail = extra instanceof Error ? { error: extra.message, stack: extra.stack } : extra === undefined ? {} : { extra };
-    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...detail }) + '\n');
+    // Inside a request (src/observability/request-context.ts): its id and operation on every line.
+    const request = currentRequest();
+    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: lvl, ...request, msg, ...detail }) + '\n');
   };
   return {
     debug: (m, e) => write('debug', m, e),

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: tracing (when configured) must patch http, graphql and pg before they load.
+import { tracing } from './observability/tracing-bootstrap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.logLevel);
+  if (tracing) logger.info(`tracing: OpenTelemetry spans to ${config.otlpEndpoint}/v1/traces`);
 
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
       await server.close();
       await orm.close();
       await embedded?.stop();
+      await tracing?.shutdown().catch((e: unknown) => logger.warn('tracing: could not send the last spans', e));
       logger.info('stopped');
       process.exit(0);
     } catch (e) {

@@ -28,6 +28,15 @@ import { ProgressChannel } from './events/progress-channel';
 import { markTransactionPooler, whenPoolerDetected } from './persistence/sql/run';
 import { defaultWebRoot, mountWebPages } from './http/web-pages';
 import type { ComplexityWeights } from './domain/complexity';
+import { Metrics } from './observability/metrics';
+import { InstrumentedScheduler } from './observability/instrumented-scheduler';
+import { databaseGauges } from './observability/database-gauges';
+import { startMetricsServer, MetricsServer } from './observability/metrics-server';
+import { operationPlugin } from './observability/operation-plugin';
+import { wsOperationTracker } from './observability/ws-operations';
+import { Health } from './observability/health';
+import { mountHealthRoutes } from './http/health-routes';
+import { currentRequest, runInRequest } from './observability/request-context';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Authenticator } from './auth/authenticator';
 import { SocketRegistry } from './auth/socket-registry';
@@ -40,6 +49,7 @@ import { sendRefusal } from './http/graphql-post';
 import { UNUSABLE_TOKENS_SQL } from './persistence/sql/api-token.sql';
 import { sql } from './persistence/sql/run';
 import { costError, limitRules } from './auth/query-limits';
+import { RateLimitedError, UnauthenticatedError } from './auth/errors';
 
 /** Largest HTTP request body (a createTasks of a few thousand tasks fits). */
 const BODY_LIMIT_BYTES = 12 * 1024 * 1024;
@@ -52,6 +62,10 @@ export interface RunningServer {
   /** This instance's open WebSockets by token (tests wait on its size). */
   sockets: SocketRegistry;
   sweeper: Sweeper;
+  metrics: Metrics;
+  health: Health;
+  /** Port of GET /metrics; null when METRICS_PORT=off. */
+  metricsPort: number | null;
   /** Graceful stop: refuse new work, close sockets with 1001, finish in-flight requests, release connections. */
   close(): Promise<void>;
 }
@@ -65,6 +79,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** Event-log safety poll, ms (wake-ups normally come from commits and NOTIFY). */
   pollIntervalMs?: number;
+  /** The metrics registry to count into (a new one when absent). */
+  metrics?: Metrics;
   /**
    * A direct (or session-mode) connection for LISTEN when `databaseUrl` is a transaction-mode
    * pooler (config.databasePooler); main.ts passes DATABASE_DIRECT_URL.
@@ -80,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config, orm, logger } = options;
   const now = options.now ?? (() => new Date());
   const logError = (what: string) => (e: unknown) => logger.error(what, e);
+  const metrics = options.metrics ?? new Metrics();
 
   const pooled = config.databasePooler === 'transaction';
   if (pooled) markTransactionPooler(orm.em);
@@ -96,6 +113,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pollIntervalMs: options.pollIntervalMs ?? (listenUrl === null ? POLL_WITHOUT_LISTEN_MS : 1_000),
     bufferLimit: config.subscriptionBufferLimit,
     onError: logError('event stream read failed'),
+    onDispatched: (events) => {
+      const now = Date.now();
+      for (const e of events) metrics.eventLag.observe(Math.max(0, now - e.at.getTime()) / 1000);
+    },
   });
   const projectChanges = new ProjectChanges();
   const notifier = new PgNotifier(orm, {
@@ -107,7 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onConnectionLost: (e) => logger.warn('notifier: LISTEN connection lost; reconnecting (subscribers catch up from the log)', e),
   });
   const progress = new ProgressChannel(orm, { url: listenUrl, instanceId: randomUUID(), onError: logError('progress channel') });
-  const scheduler = new Scheduler({
+  const scheduler: Scheduler = new InstrumentedScheduler({
     now,
     defaultLeaseSeconds: config.defaultLeaseSeconds,
     maxLeaseSeconds: config.maxLeaseSeconds,
@@ -122,12 +143,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
     dueTimesChanged: () => sweeper.recheckDueTimes(),
     progressReported: (e) => progress.publish(e),
-  });
+  }, metrics);
   const sweeper = new Sweeper(orm, scheduler.deps, {
     intervalMs: config.sweepIntervalMs,
     eventRetentionHours: config.eventRetentionHours,
     retentionDays: config.retentionDays,
     onError: logError('sweep failed'),
+    onSwept: (swept) => {
+      if (swept.expired - swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'retry' }, swept.expired - swept.failed);
+      if (swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'failed' }, swept.failed);
+    },
   });
   // Access control (src/auth): tokens checked at the door of both transports, cached a few
   // seconds; a revocation anywhere reaches this instance through its LISTEN channel.
@@ -163,7 +188,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           onError: (e) => logger.warn('token revocation LISTEN connection lost; reconnecting', e),
         });
   const revocationPoll = revocations === null ? setInterval(recheckSockets, 2_000).unref() : null;
+  const health = new Health(orm, () => (listenUrl === null ? null : notifier.listening));
   const services: AppServices = { orm, scheduler, stream, projectChanges, progress, config, complexityWeights: options.complexityWeights, now, tokenRevoked };
+  /**
+   * Counts what the door refuses (tq_auth_failures_total by reason) and operations refused by the
+   * per-token rate limit (tq_graphql_refused_total{reason="rate_limit"}), then rethrows.
+   */
+  const admit = async (authorization: unknown, address: string): Promise<Principal> => {
+    try {
+      return await gate.admit(authorization, address);
+    } catch (e) {
+      if (e instanceof UnauthenticatedError) metrics.authFailures.inc({ reason: e.reason });
+      else if (e instanceof RateLimitedError) metrics.authFailures.inc({ reason: 'rate_limited' });
+      throw e;
+    }
+  };
+  const operationAllowed = (principal: Principal): void => {
+    try {
+      gate.operation(principal);
+    } catch (e) {
+      if (e instanceof RateLimitedError) {
+        metrics.refused.inc({ reason: 'rate_limit' });
+        metrics.operations.inc({ type: 'unknown', operation: 'other', result: 'refused' });
+      }
+      throw e;
+    }
+  };
 
   const schema = await buildAppSchema();
   const app = express();
@@ -174,7 +224,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.set('etag', false);
   // POST /graphql skips Express (src/http/graphql-post.ts); the handler exists once Apollo runs.
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
-  const httpServer = http.createServer((req, res) => (graphqlPost && isGraphqlPost(req) ? graphqlPost(req, res) : app(req, res)));
+  // Every request runs with its own id (x-request-id in and out): each log line it causes carries it.
+  const httpServer = http.createServer((req, res) =>
+    runInRequest(req.headers['x-request-id'] as string | undefined, () => {
+      res.setHeader('x-request-id', currentRequest()!.requestId);
+      return graphqlPost && isGraphqlPost(req) ? graphqlPost(req, res) : app(req, res);
+    }),
+  );
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   coalesceWsWrites(wsServer);
   const format = (e: GraphQLError) => formatError(e.toJSON(), e, logError('unexpected error in a GraphQL operation'));
@@ -186,6 +242,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bufferLimit: config.subscriptionBufferLimit,
     formatErrors: (errors) => errors.map((e) => format(e)),
   });
+  const wsOps = wsOperationTracker({ metrics, logger, slowMs: config.slowOperationMs });
   const socketPrincipals = new WeakMap<object, { principal: Principal; unregister: () => void }>();
   const wsCleanup = useServer<Record<string, unknown>, { socket: import('ws').WebSocket; request: http.IncomingMessage }>(
     {
@@ -194,36 +251,52 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         try {
-          const principal = await gate.admit(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+          const principal = await admit(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown');
           const unregister = sockets.add(principal, (code, reason) => ctx.extra.socket.close(code, reason));
           socketPrincipals.set(ctx.extra.socket, { principal, unregister });
+          wsOps.connected(ctx.extra.socket);
           return true;
         } catch (e) {
           if (e instanceof DomainError) return false;
           throw e;
         }
       },
-      onClose: (ctx) => socketPrincipals.get(ctx.extra.socket)?.unregister(),
-      onSubscribe: (ctx, _id, payload) => {
+      onClose: (ctx) => {
+        socketPrincipals.get(ctx.extra.socket)?.unregister();
+        wsOps.closed(ctx.extra.socket);
+      },
+      onSubscribe: (ctx, id, payload) => {
         const admitted = socketPrincipals.get(ctx.extra.socket);
         if (admitted) {
           try {
             gate.operation(admitted.principal);
           } catch (e) {
-            if (e instanceof DomainError) return [new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.code } })];
+            if (e instanceof DomainError) {
+              const errors = [new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.code } })];
+              wsOps.refused(errors, payload.operationName);
+              return errors;
+            }
             throw e;
           }
         }
         const prepared = prepare(payload.query);
-        if ('errors' in prepared) return prepared.errors;
+        if ('errors' in prepared) {
+          wsOps.refused(prepared.errors, payload.operationName);
+          return prepared.errors;
+        }
         const tooCostly = costError(schema, prepared.document, payload.operationName, payload.variables, limits.maxCost);
-        if (tooCostly) return [tooCostly];
+        if (tooCostly) {
+          wsOps.refused([tooCostly], payload.operationName);
+          return [tooCostly];
+        }
+        wsOps.started(ctx.extra.socket, id, prepared.document, payload.operationName);
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // Subscriptions to the live fields share executions (src/events/multiplexer.ts); groups are
       // keyed by the principal's scope too (src/events/visibility.ts), and each field's subscribe
       // (permission checks included) still runs for every subscriber.
       subscribe: (args) => multiplexer.subscribe(args) as never,
+      onComplete: (ctx, id) => wsOps.completed(ctx.extra.socket, id),
       context: (ctx, id) => {
         const principal = socketPrincipals.get(ctx.extra.socket)?.principal;
         if (!principal) throw new Error('graphql-ws context before onConnect admitted the socket');
@@ -234,13 +307,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         context.liveConnection = { socket: ctx.extra.socket, subscriptionId: id };
         return context as unknown as Record<string, unknown>;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, id, _payload, _args, result) => {
         if ('errors' in result && result.errors?.length) {
+          wsOps.errored(ctx.extra.socket, id, result.errors);
           return { ...result, errors: result.errors.map((e) => format(e) as unknown as GraphQLError) };
         }
         return undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e) as unknown as GraphQLError),
+      onError: (ctx, id, _payload, errors) => {
+        wsOps.errored(ctx.extra.socket, id, errors);
+        return errors.map((e) => format(e) as unknown as GraphQLError);
+      },
     },
     wsServer,
   );
@@ -261,6 +338,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Per-field cache hints and federated traces are work on every request that nothing here uses.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      operationPlugin({ metrics, logger, slowMs: config.slowOperationMs }),
       {
         // The cost depends on the variables (page sizes), so it is checked per request.
         async requestDidStart() {
@@ -289,8 +367,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await apollo.start();
   const admitHttp = async (req: http.IncomingMessage): Promise<Principal> => {
-    const principal = await gate.admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
-    gate.operation(principal);
+    const principal = await admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+    operationAllowed(principal);
     return principal;
   };
   graphqlPost = graphqlPostHandler(apollo, {
@@ -319,6 +397,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     });
   });
+  mountHealthRoutes(app, health);
   app.get('/graphql', (req, res, next) => {
     // A person opening the endpoint in a browser gets GraphiQL; clients' GET queries go on.
     if (req.accepts(['application/json', 'text/html']) === 'text/html' && !req.query.query) return res.redirect(302, '/graphiql');
@@ -349,6 +428,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   stream.start();
   sweeper.start();
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const refreshGauges = databaseGauges(orm, metrics);
+  const metricsServer: MetricsServer | null =
+    config.metricsPort === null
+      ? null
+      : await startMetricsServer({
+          metrics,
+          port: config.metricsPort,
+          host: config.host,
+          refresh: async () => {
+            metrics.listenUp.set(notifier.listening ? 1 : 0);
+            await refreshGauges();
+          },
+          onError: logError('metrics: the database gauges could not be read'),
+        });
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -362,8 +455,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     notifier,
     sockets,
     sweeper,
+    metrics,
+    health,
+    metricsPort: metricsServer?.port ?? null,
     close() {
       closing ??= (async () => {
+        // Readiness fails first, so load balancers stop sending work before anything closes.
+        health.markShuttingDown();
+        if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         await sweeper.stop();
         // Sockets first, with 1001 and no `complete` before it: clients treat the subscription
         // as interrupted (reconnect elsewhere, resume with afterCursor), not as finished.
@@ -375,6 +474,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await apollo.stop();
         logger.debug('shutdown: HTTP drained');
         await notifier.close();
+        await metricsServer?.close();
         if (revocationPoll) clearInterval(revocationPoll);
         await revocations?.close();
       })();

@@ -63,6 +63,12 @@ export const QUERY_PERMISSIONS: Record<string, Permission> = {
   // A position in the event log, not an event: reveals nothing of any project.
   latestEventCursor: { roles: ALL, scope: [] },
   apiTokens: { roles: ADMIN, scope: [optionalProject('projectId')] },
+  // The operations dashboard's series (read-only). Without projectId they cover every project for
+  // a global admin only; a project-bound token is held to its own project.
+  throughput: { roles: ALL, scope: [optionalProject('projectId')] },
+  queueDepth: { roles: ALL, scope: [optionalProject('projectId')] },
+  taskCounts: { roles: ALL, scope: [project('projectId')] },
+  dependencyFrontier: { roles: ALL, scope: [project('projectId')] },
   // Part 2 (other branches): entries exist before the fields do, so they arrive protected.
   schedules: { roles: ALL, scope: [project('projectId')] },
   concurrencyLimits: { roles: ALL, scope: [project('projectId')] },

@@ -84,7 +84,7 @@ export class EventStream {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly options: { pollIntervalMs: number; bufferLimit: number; onError: (e: unknown) => void },
+    private readonly options: { pollIntervalMs: number; bufferLimit: number; onError: (e: unknown) => void; onDispatched?: (events: readonly TaskEventPayload[]) => void },
   ) {}
 
   start(): void {
@@ -271,6 +271,7 @@ export class EventStream {
       const payloads = await this.toPayloads(em, events, withTasks);
       // Synchronous from here: dispatch and advance together (see the class comment).
       for (const p of payloads) for (const s of this.subscribers) s.push(p);
+      this.options.onDispatched?.(payloads);
       const last = events[events.length - 1]!;
       this.position = { txid: last.txid, id: last.id };
     }

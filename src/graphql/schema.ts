@@ -16,6 +16,7 @@ import { ScheduleResolver } from './resolvers/schedule.resolver';
 import { FlowControlResolver } from './resolvers/flow-control.resolver';
 import { LeaseResolver } from './resolvers/lease.resolver';
 import { ProgressResolver } from './resolvers/progress.resolver';
+import { OperationsResolver } from './resolvers/operations.resolver';
 import { ApiTokenResolver } from './resolvers/api-token.resolver';
 import { enforcePermissions } from '../auth/enforce-permissions';
 
@@ -30,6 +31,7 @@ export const resolvers = [
   TaskComplexityResolver,
   TaskEditResolver,
   GraphResolver,
+  OperationsResolver,
   LeaseResolver,
   ProgressResolver,
   ApiTokenResolver,

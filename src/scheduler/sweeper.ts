@@ -105,6 +105,8 @@ export interface SweeperOptions {
   retentionDays?: RetentionDays;
   /** How often retention runs (ms; default 60 s). */
   retentionEveryMs?: number;
+  /** Told what every sweep did (metrics: expired leases). */
+  onSwept?: (result: SweepResult) => void;
 }
 
 /**
@@ -178,12 +180,12 @@ export class Sweeper {
       this.rerun = false;
       if (Date.now() - this.lastFull >= this.options.intervalMs) {
         this.lastFull = Date.now();
-        await sweepOnce(em, this.deps);
+        this.options.onSwept?.(await sweepOnce(em, this.deps));
       } else {
         const [due] = await sql<NextDueRow>(em, NEXT_DUE_SQL);
         const now = time(due!.db_now)!;
         const isDue = (v: Date | string | null) => v !== null && time(v)! <= now;
-        await sweepOnce(em, this.deps, { scheduled: isDue(due!.scheduled), timeouts: isDue(due!.timeout), retries: isDue(due!.retry), schedules: isDue(due!.tick), periodic: false });
+        this.options.onSwept?.(await sweepOnce(em, this.deps, { scheduled: isDue(due!.scheduled), timeouts: isDue(due!.timeout), retries: isDue(due!.retry), schedules: isDue(due!.tick), periodic: false }));
       }
       if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = Date.now();

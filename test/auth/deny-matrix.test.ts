@@ -157,6 +157,10 @@ const OTHER_PROJECT_CALLS: Record<string, () => { query: string; variables?: Rec
     { query: `query($p: ID!, $r: ID) { dependencyGraph(projectId: $p, rootTaskId: $r) { criticalPath } }`, variables: { p: A, r: tB }, expect: 'TASK_NOT_FOUND' },
   ],
   detectDeadlocks: () => [{ query: `query($p: ID!) { detectDeadlocks(projectId: $p) { cycles } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  throughput: () => [{ query: `query($p: ID) { throughput(projectId: $p, minutes: 5) { created } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  queueDepth: () => [{ query: `query($p: ID) { queueDepth(projectId: $p, minutes: 5) { minute } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  taskCounts: () => [{ query: `query($p: ID!) { taskCounts(projectId: $p) { status count } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
+  dependencyFrontier: () => [{ query: `query($p: ID!) { dependencyFrontier(projectId: $p, limit: 10) { coreTotal } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
   apiTokens: () => [{ query: `query($p: ID) { apiTokens(projectId: $p) { id } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
   createTask: () => [{ query: `mutation($p: ID!) { createTask(input: { projectId: $p, title: "x" }) { id } }`, variables: { p: B }, expect: 'PROJECT_NOT_FOUND' }],
   createTasks: () => [{ query: `mutation($a: ID!, $p: ID!) { createTasks(inputs: [{ projectId: $a, title: "x" }, { projectId: $p, title: "y" }]) { id } }`, variables: { a: A, p: B }, expect: 'PROJECT_NOT_FOUND' }],
@@ -239,6 +243,12 @@ describe('project scope: a token bound to project A finds nothing of project B',
     expect(new Set(listed.data.apiTokens.map((t: any) => t.projectId))).toEqual(new Set([A]));
     const viewer = await gqlAs(ts.url, tokens.WORKER, `{ viewer { role projectId tokenName } }`);
     expect(viewer.data.viewer).toMatchObject({ role: 'WORKER', projectId: A });
+    // The dashboard's series without projectId: every project for a global admin only, the own project otherwise.
+    const created = (r: any) => r.data.throughput.reduce((n: number, p: any) => n + p.created, 0);
+    const series = (token: string, p?: string) => gqlAs(ts.url, token, `query($p: ID) { throughput(projectId: $p, minutes: 1440) { created } }`, { p });
+    const ownOnly = created(await series(TEST_ADMIN_TOKEN, A));
+    expect(created(await series(tokens.VIEWER))).toBe(ownOnly);
+    expect(created(await series(TEST_ADMIN_TOKEN))).toBeGreaterThan(ownOnly);
   });
 
   it('subscriptions: events of B never reach a token of A; taskReady on B is PROJECT_NOT_FOUND', async () => {

@@ -23,7 +23,7 @@ export interface ServerProcess {
  * LOG_LEVEL defaults to info because the "GraphQL ready" line is an info entry.
  */
 export async function startServerProcess(options: { databaseUrl: string; env?: Record<string, string>; startTimeoutMs?: number }): Promise<ServerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: options.databaseUrl, PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
   // vitest sets NODE_ENV=test, which changes library behaviour (Apollo's signal handling among
   // others); the process should run as a user would run it.
   delete env.NODE_ENV;

@@ -35,7 +35,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const ownsDb = options.ownsDb ?? !options.db;
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, adminToken: TEST_ADMIN_TOKEN, ...options.config };
+  // metricsPort 0: each server's /metrics on a free port (the default 9464 would collide across test files).
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, metricsPort: 0, adminToken: TEST_ADMIN_TOKEN, ...options.config };
   const databaseUrl = options.databaseUrl ?? db.url;
   const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: false });
   const server = await startServer({ config, orm, databaseUrl, directUrl: options.directUrl, logger: options.logger ?? createLogger(config.logLevel) });

@@ -187,6 +187,15 @@ export class GraphView {
     this.applyView();
   }
 
+  /** Fit, but never below `minScale`: a large graph then opens legible at its top left. */
+  fitReadable(minScale: number): void {
+    this.fit();
+    if (this.view.k >= minScale) return;
+    // Below the toolbar and the focus banner.
+    this.view = { k: minScale, x: 16, y: 64 };
+    this.applyView();
+  }
+
   zoomBy(factor: number): void {
     const box = this.svg.getBoundingClientRect();
     this.zoomAt(box.width / 2, box.height / 2, factor);

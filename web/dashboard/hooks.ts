@@ -22,4 +22,6 @@ export interface DashboardHooks {
   reconnects: number;
   connection: ConnectionState;
   error: string | null;
+  /** 'focused': a large project shows its frontier (focus.ts); 'full': every task. */
+  mode: 'full' | 'focused';
 }

@@ -27,6 +27,8 @@ import type { ConnectionState, DashboardHooks } from './hooks';
 import { STATUSES, STATUS_DESCRIPTIONS, type TaskStatus } from './status';
 import { mountSchedulesPanel } from './panels/schedules';
 import { mountFlowControlPanel } from './panels/flow-control';
+import { mountOperationsPanel } from './panels/operations';
+import { fetchFrontier, fetchTaskCounts, FocusBanner, LARGE_PROJECT_TASKS, READABLE_ZOOM } from './focus';
 import { mountSignOut, startSession } from '../shared/auth-token';
 
 // First: the sign-in link (/#token=…) leaves the address bar before anything reads it.
@@ -51,6 +53,7 @@ const hooks: DashboardHooks = {
   reconnects: 0,
   connection: 'connecting',
   error: null,
+  mode: 'full',
 };
 window.__dashboard = hooks;
 
@@ -97,6 +100,11 @@ class ProjectSession {
   relayoutFirstAsked = 0;
   deadlockTimer = 0;
   feedFailures = 0;
+  /** Large project (focus.ts): only the frontier is in `tasks`; counts come from the server. */
+  focused = false;
+  counts: Map<string, number> | null = null;
+  frontierTimer = 0;
+  frontierCore = { coreTotal: 0, truncated: false };
   constructor(readonly projectId: string) {}
 
   get current(): boolean {
@@ -108,6 +116,7 @@ class ProjectSession {
     this.feed?.dispose();
     clearTimeout(this.relayoutTimer);
     clearTimeout(this.deadlockTimer);
+    clearTimeout(this.frontierTimer);
   }
 }
 
@@ -125,6 +134,13 @@ const live = new LiveConnection((state) => {
 const view = new GraphView(ui.graphPane, (id) => selectTask(id, false));
 const details = new DetailsPanel(ui.details, (id) => selectTask(id, true));
 const schedulesPanel = mountSchedulesPanel(ui.details);
+/** Projects the user asked to see whole, though large. */
+const fullGraphWanted = new Set<string>();
+const focusBanner = new FocusBanner(ui.graphPane, () => {
+  if (!session) return;
+  fullGraphWanted.add(session.projectId);
+  void openProject(session.projectId);
+});
 
 // ---------------------------------------------------------------- status line, counts, legend
 
@@ -171,14 +187,15 @@ function scheduleCounts(): void {
 
 function renderCounts(): void {
   const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]));
-  for (const t of session?.tasks.values() ?? []) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  if (session?.counts) for (const [status, n] of session.counts) counts.set(status, n);
+  else for (const t of session?.tasks.values() ?? []) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
   for (const [status, li] of legendItems) {
     const n = counts.get(status) ?? 0;
     li.dataset.count = String(n);
     li.querySelector('b')!.textContent = fmt.format(n);
   }
   schedulesPanel.setTasks(session?.tasks.values() ?? []);
-  hooks.taskCount = session?.tasks.size ?? 0;
+  hooks.taskCount = session?.counts ? [...session.counts.values()].reduce((a, b) => a + b, 0) : (session?.tasks.size ?? 0);
   ui.totalCount.textContent = session ? `(${fmt.format(hooks.taskCount)})` : '';
   renderStatusText();
 }
@@ -230,6 +247,7 @@ async function openProject(projectId: string): Promise<void> {
   schedulesPanel.setProject(projectId);
   Object.assign(hooks, { ready: false, projectId, nodeCount: 0, taskCount: 0, lastCursor: null, layoutMs: null, renderMs: null, error: null });
   view.clear();
+  focusBanner.hide();
   selectTask(null, false);
   renderCounts();
   renderMarks(s);
@@ -247,7 +265,20 @@ async function openProject(projectId: string): Promise<void> {
       await live.whenLive(3_000);
       if (!s.current) return;
     }
-    const tasks = await fetchAllTasks(projectId, (n, total) => overlay(`Loading tasks… ${fmt.format(n)} / ${fmt.format(total)}`), s.abort.signal);
+    // Counts first (one grouped query): they show at once whatever the project's size.
+    const counts = await fetchTaskCounts(projectId, s.abort.signal);
+    if (!s.current) return;
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    s.focused = total > LARGE_PROJECT_TASKS && !fullGraphWanted.has(projectId);
+    hooks.mode = s.focused ? 'focused' : 'full';
+    if (s.focused) {
+      s.counts = counts;
+      renderCounts();
+      overlay(`Large project (${fmt.format(total)} tasks): loading the tasks in flight or in trouble…`);
+    }
+    const tasks = s.focused
+      ? await loadFrontier(s)
+      : await fetchAllTasks(projectId, (n, total) => overlay(`Loading tasks… ${fmt.format(n)} / ${fmt.format(total)}`), s.abort.signal);
     if (!s.current) return;
     for (const t of tasks) s.tasks.set(t.id, t);
     const buffered = s.buffer ?? [];
@@ -258,7 +289,9 @@ async function openProject(projectId: string): Promise<void> {
       s.feed = subscribe(s, cursor);
     }
     renderCounts();
-    await Promise.all([relayout(s), refreshDeadlocks(s)]);
+    // A large project's deadlock report is not what its first screen waits for.
+    if (s.focused) scheduleDeadlocks(s);
+    await Promise.all([relayout(s), s.focused ? null : refreshDeadlocks(s)]);
     if (s.current) hooks.ready = true;
   } catch (err) {
     if (!s.current || s.abort.signal.aborted) return;
@@ -308,6 +341,14 @@ function applyEvent(s: ProjectSession, event: TaskStatusEvent): void {
     : prev && { ...prev, status: event.status };
   hooks.lastCursor = event.cursor;
   hooks.eventsApplied++;
+  if (s.counts && s.buffer === null) {
+    // Focused: counts follow the events; the frontier is re-read when it may have moved.
+    if (event.previousStatus) s.counts.set(event.previousStatus, Math.max(0, (s.counts.get(event.previousStatus) ?? 0) - 1));
+    s.counts.set(event.status, (s.counts.get(event.status) ?? 0) + 1);
+    scheduleCounts();
+    scheduleFrontier(s);
+    if (!prev) return;
+  }
   if (!next) return;
   s.tasks.set(next.id, next);
   // During the first layout (events flow as soon as the snapshot is in), a new task or edge
@@ -325,6 +366,10 @@ function applyEvent(s: ProjectSession, event: TaskStatusEvent): void {
 
 /** After a reconnect with nothing to resume from: reload every task and merge (newer wins). */
 async function resync(s: ProjectSession): Promise<void> {
+  if (s.focused) {
+    scheduleFrontier(s);
+    return;
+  }
   try {
     const tasks = await fetchAllTasks(s.projectId, () => {}, s.abort.signal);
     if (!s.current) return;
@@ -379,7 +424,8 @@ async function relayout(s: ProjectSession): Promise<void> {
       }
       if (s.layouts === 0) overlay(`Laying out ${fmt.format(ids.length)} tasks…`);
       const edges: Array<{ from: string; to: string }> = [];
-      for (const id of ids) for (const dep of s.tasks.get(id)!.dependencies) edges.push({ from: dep, to: id });
+      // A focused view holds part of the graph: edges to tasks outside it are left out.
+      for (const id of ids) for (const dep of s.tasks.get(id)!.dependencies) if (s.tasks.has(dep)) edges.push({ from: dep, to: id });
       const result = await layoutGraph({ ids, edges });
       if (!s.current) return;
       const drawStart = performance.now();
@@ -390,6 +436,10 @@ async function relayout(s: ProjectSession): Promise<void> {
       hooks.layouts++;
       s.layouts++;
       overlay(null);
+      if (s.focused) {
+        focusBanner.show(ids.length, hooks.taskCount, s.frontierCore);
+        if (s.layouts === 1) view.fitReadable(READABLE_ZOOM);
+      }
       // Statuses that changed while ELK worked are already in s.tasks, so render() drew them.
       renderStatusText();
     } while (s.layoutDirty && s.current);
@@ -401,6 +451,39 @@ async function relayout(s: ProjectSession): Promise<void> {
   } finally {
     s.layoutRunning = false;
   }
+}
+
+// ---------------------------------------------------------------- focused view (large projects)
+
+async function loadFrontier(s: ProjectSession) {
+  const [frontier, counts] = await Promise.all([fetchFrontier(s.projectId, s.abort.signal), fetchTaskCounts(s.projectId, s.abort.signal)]);
+  s.frontierCore = { coreTotal: frontier.coreTotal, truncated: frontier.truncated };
+  if (s.current) s.counts = counts;
+  return frontier.tasks;
+}
+
+const FRONTIER_REFRESH_MS = 2_000;
+
+/** Re-reads the frontier (and the counts, which events may have raced) at most every 2 s. */
+function scheduleFrontier(s: ProjectSession): void {
+  if (s.frontierTimer || !s.focused) return;
+  s.frontierTimer = window.setTimeout(async () => {
+    try {
+      const tasks = await loadFrontier(s);
+      if (!s.current) return;
+      const ids = new Set(tasks.map((t) => t.id));
+      const structural = ids.size !== s.tasks.size || tasks.some((t) => !s.tasks.has(t.id) || !sameList(s.tasks.get(t.id)!.dependencies, t.dependencies));
+      s.tasks.clear();
+      for (const t of tasks) s.tasks.set(t.id, t);
+      if (structural) scheduleRelayout(s);
+      else for (const t of tasks) view.setStatus(t.id, t.status, t.priority);
+      scheduleCounts();
+    } catch (err) {
+      if (!s.abort.signal.aborted) console.warn('frontier refresh failed:', (err as Error).message);
+    } finally {
+      s.frontierTimer = 0;
+    }
+  }, FRONTIER_REFRESH_MS);
 }
 
 // ---------------------------------------------------------------- deadlocks
@@ -536,6 +619,13 @@ ui.findInput.addEventListener('input', () => ui.findInput.setCustomValidity(''))
 renderConnection();
 renderCounts();
 mountSignOut(document.querySelector('.topbar nav') ?? document.body);
-if (signedIn) void loadProjects();
-else overlay('Sign in with an API token to see the projects.');
+if (signedIn) {
+  void loadProjects();
+  // The operations panel is extra: if it cannot start, the graph and counts still work.
+  try {
+    mountOperationsPanel(byId('ops-panel'), () => session?.projectId ?? null, () => hooks.connection);
+  } catch (err) {
+    console.error('operations panel failed to start:', err);
+  }
+} else overlay('Sign in with an API token to see the projects.');
 mountFlowControlPanel(document.querySelector<HTMLElement>('.sidebar')!, { client: live.client, projectId: () => hooks.projectId });

@@ -1,0 +1,94 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Task } from '../persistence/entities/task.entity';
+import { Scheduler } from '../scheduler/scheduler';
+import type { SchedulerDeps } from '../scheduler/context';
+import type { Metrics } from './metrics';
+
+/**
+ * The Scheduler, counting what its use cases did from the tasks they return: no extra SQL on
+ * any path. Claims and completions are counted per call after the shared statement
+ * (coalescer.ts) has answered, so group commit is untouched. The hot paths return only the
+ * columns their caller asked for; the few columns the counters read (project, timestamps) are
+ * added to that selection once per selection.
+ */
+export class InstrumentedScheduler extends Scheduler {
+  constructor(deps: SchedulerDeps, private readonly metrics: Metrics) {
+    super(deps);
+  }
+
+  override async createTasks(...args: Parameters<Scheduler['createTasks']>) {
+    const tasks = await super.createTasks(...args);
+    for (const t of tasks) this.metrics.tasksCreated.inc({ project: t.projectId });
+    return tasks;
+  }
+
+  override async createTask(...args: Parameters<Scheduler['createTask']>) {
+    const task = await super.createTask(...args);
+    this.metrics.tasksCreated.inc({ project: task.projectId });
+    return task;
+  }
+
+  override async claimTasks(em: EntityManager, args: Parameters<Scheduler['claimTasks']>[1]) {
+    const tasks = await super.claimTasks(em, { ...args, fields: withCounted(args.fields) });
+    const project = args.projectId;
+    this.metrics.claimCalls.inc({ result: tasks.length > 0 ? 'hit' : 'empty' });
+    if (tasks.length > 0) this.metrics.tasksClaimed.inc({ project }, tasks.length);
+    for (const t of tasks) {
+      if (t.retryCount === 0 && t.startedAt && t.createdAt) this.metrics.queueWait.observe({ project }, seconds(t.startedAt, t.createdAt));
+    }
+    return tasks;
+  }
+
+  override async completeTask(em: EntityManager, args: Parameters<Scheduler['completeTask']>[1]) {
+    const task = await super.completeTask(em, { ...args, fields: withCounted(args.fields) });
+    this.finished(task, 'completed');
+    return task;
+  }
+
+  override async completeTasks(em: EntityManager, inputs: Parameters<Scheduler['completeTasks']>[1], returned?: Parameters<Scheduler['completeTasks']>[2], guard?: Parameters<Scheduler['completeTasks']>[3]) {
+    // `guard`: access control's lease check (a WORKER token completes only what it claimed).
+    const tasks = await super.completeTasks(em, inputs, returned ? { ...returned, fields: withCounted(returned.fields) } : returned, guard);
+    for (const t of tasks) this.finished(t, 'completed');
+    return tasks;
+  }
+
+  override async failTask(...args: Parameters<Scheduler['failTask']>) {
+    const startedAt = Date.now();
+    const task = await super.failTask(...args);
+    const project = task.projectId;
+    if (task.status === 'RETRYING') this.metrics.tasksRetried.inc({ project });
+    else this.metrics.tasksFailed.inc({ project });
+    if (task.startedAt) this.metrics.runDuration.observe({ project, outcome: 'failed' }, Math.max(0, (startedAt - new Date(task.startedAt).getTime()) / 1000));
+    return task;
+  }
+
+  override async cancelTask(...args: Parameters<Scheduler['cancelTask']>) {
+    const task = await super.cancelTask(...args);
+    this.metrics.tasksCancelled.inc({ project: task.projectId });
+    return task;
+  }
+
+  private finished(task: Task, outcome: 'completed') {
+    const project = task.projectId;
+    this.metrics.tasksCompleted.inc({ project });
+    if (task.startedAt && task.completedAt) this.metrics.runDuration.observe({ project, outcome }, seconds(task.completedAt, task.startedAt));
+  }
+}
+
+const COUNTED_FIELDS = ['projectId', 'createdAt', 'startedAt', 'completedAt', 'retryCount'];
+const withCountedCache = new WeakMap<object, string[]>();
+
+/** The caller's field selection plus the counted fields; one array per selection (statement caches key on it). */
+function withCounted(fields: Iterable<string> | undefined): Iterable<string> | undefined {
+  if (!fields) return fields;
+  let extended = withCountedCache.get(fields);
+  if (!extended) {
+    extended = [...new Set([...fields, ...COUNTED_FIELDS])];
+    withCountedCache.set(fields, extended);
+  }
+  return extended;
+}
+
+function seconds(later: Date | string, earlier: Date | string): number {
+  return Math.max(0, (new Date(later).getTime() - new Date(earlier).getTime()) / 1000);
+}
