@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createProject, createTask } from '../helpers/fixtures';
 import { node, waitForProject } from './support/dashboard';
-import { eventually, useBrowserSuite } from './support/suite';
+import { eventually, signedIn, useBrowserSuite } from './support/suite';
 
 const suite = useBrowserSuite();
 
@@ -16,7 +16,7 @@ describe('dashboard time panel', () => {
     expect(later.status).toBe('SCHEDULED');
 
     const page = await browser.newPage();
-    await page.goto(`${origin}/?project=${projectId}`);
+    await page.goto(signedIn(`${origin}/?project=${projectId}`));
     await waitForProject(page, projectId);
     const schedule = page.getByTestId('schedule-list').locator('li');
     await eventually(() => schedule.first().textContent()).toMatch(/new year 0 0 1 1 \* \(Europe\/Berlin\) next in [\d.]+ h/);
