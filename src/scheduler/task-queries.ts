@@ -2,13 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { detectDeadlocks, DeadlockReport } from '../domain/deadlocks';
 import { resolveOrder } from '../domain/dependency-graph';
 import { BadInputError } from '../domain/errors';
-import { assertId, assertText } from '../domain/task-input';
-import { isTaskStatus, TaskStatus } from '../domain/task-status';
+import { assertId } from '../domain/task-input';
+import type { TaskStatus } from '../domain/task-status';
 import { Task } from '../persistence/entities/task.entity';
 import { PROJECT_EDGES_SQL, PROJECT_TASK_STATES_SQL, TRANSITIVE_DEPENDENCIES_SQL } from '../persistence/sql/graph.sql';
 import { sql } from '../persistence/sql/run';
 import { toTasks } from '../persistence/sql/task-rows';
 import { findTask } from './load-task';
+import { taskFilterWhere } from './task-filter';
 
 export interface TaskFilter {
   projectId?: string | null;
@@ -42,32 +43,13 @@ export async function listTasks(em: EntityManager, filter: TaskFilter = {}, firs
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw new BadInputError(`first must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first' });
   }
-  const where: string[] = [];
-  const bindings: unknown[] = [];
-  if (filter.projectId) {
-    where.push('project_id = ?');
-    bindings.push(assertId(filter.projectId, 'filter.projectId'));
-  }
-  if (filter.parentTaskId) {
-    where.push('parent_task_id = ?');
-    bindings.push(assertId(filter.parentTaskId, 'filter.parentTaskId'));
-  }
-  if (filter.assignedTo) {
-    where.push('assigned_to = ?');
-    bindings.push(assertText(filter.assignedTo, 'filter.assignedTo', 100));
-  }
-  if (filter.statuses && filter.statuses.length > 0) {
-    const bad = filter.statuses.find((s) => !isTaskStatus(s));
-    if (bad) throw new BadInputError(`unknown status ${bad}`, { field: 'filter.statuses' });
-    where.push('status = any(?::text[])');
-    bindings.push(filter.statuses);
-  }
-  const whereSql = where.length ? `where ${where.join(' and ')}` : '';
+  const { where, bindings } = taskFilterWhere(filter);
+  const whereSql = `where ${where}`;
   const [{ count }] = await sql<{ count: number }>(em, `select count(*)::int as count from task ${whereSql}`, bindings);
-  const pageWhere = after ? [...where, 'seq > ?::bigint'] : where;
+  const pageWhere = after ? `${where} and seq > ?::bigint` : where;
   const rows = await sql<Record<string, unknown> & { seq: string }>(
     em,
-    `select * from task ${pageWhere.length ? `where ${pageWhere.join(' and ')}` : ''} order by seq limit ?`,
+    `select * from task where ${pageWhere} order by seq limit ?`,
     [...bindings, ...(after ? [decodeTaskCursor(after)] : []), first + 1],
   );
   const page = rows.slice(0, first);
