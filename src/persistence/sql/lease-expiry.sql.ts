@@ -1,3 +1,7 @@
+import { endAttemptAssignments } from './end-attempt.sql';
+
+const LEASE_EXPIRED_ERROR = `'lease expired: worker ' || coalesce(t.worker_id, 'unknown') || ' stopped heartbeating'`;
+
 /**
  * Lease expiry (run by the sweeper on every instance; SKIP LOCKED lets them share the work).
  * A RUNNING task whose holder stopped heartbeating is charged an attempt and becomes RETRYING,
@@ -11,15 +15,7 @@ export const EXPIRE_LEASES_SQL = `
      limit ?
      for update skip locked
   ), updated as (
-    update task t
-       set status = case when t.retry_count < t.max_retries then 'RETRYING' else 'FAILED' end,
-           retry_count = case when t.retry_count < t.max_retries then t.retry_count + 1 else t.retry_count end,
-           available_at = case when t.retry_count < t.max_retries then now() else null end,
-           metadata = t.metadata || jsonb_build_object(
-             'error', 'lease expired: worker ' || coalesce(t.worker_id, 'unknown') || ' stopped heartbeating',
-             'failedAt', now(), 'expiredWorkerId', t.worker_id)
-             || case when t.retry_count < t.max_retries then jsonb_build_object('retryAt', now()) else '{}'::jsonb end,
-           worker_id = null, lease_expires_at = null, updated_at = now()
+    update task t${endAttemptAssignments(LEASE_EXPIRED_ERROR, 'expiredWorkerId')}
       from expired
      where t.id = expired.id
     returning t.id, t.project_id, t.status

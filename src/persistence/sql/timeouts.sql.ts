@@ -1,3 +1,7 @@
+import { endAttemptAssignments } from './end-attempt.sql';
+
+const TIMED_OUT_ERROR = `'Timed out after ' || t.timeout_seconds || ' s (worker ' || coalesce(t.worker_id, 'unknown') || ')'`;
+
 /**
  * Attempt timeouts: a RUNNING task with `timeout_seconds` that is still running that long after
  * its claim (`started_at`, which heartbeats never move) is ended like an expired lease: charged
@@ -15,15 +19,7 @@ export const EXPIRE_TIMEOUTS_SQL = `
      limit ?
      for update skip locked
   ), updated as (
-    update task t
-       set status = case when t.retry_count < t.max_retries then 'RETRYING' else 'FAILED' end,
-           retry_count = case when t.retry_count < t.max_retries then t.retry_count + 1 else t.retry_count end,
-           available_at = case when t.retry_count < t.max_retries then now() else null end,
-           metadata = t.metadata || jsonb_build_object(
-             'error', 'Timed out after ' || t.timeout_seconds || ' s (worker ' || coalesce(t.worker_id, 'unknown') || ')',
-             'failedAt', now(), 'timedOutWorkerId', t.worker_id)
-             || case when t.retry_count < t.max_retries then jsonb_build_object('retryAt', now()) else '{}'::jsonb end,
-           worker_id = null, lease_expires_at = null, updated_at = now()
+    update task t${endAttemptAssignments(TIMED_OUT_ERROR, 'timedOutWorkerId')}
       from expired
      where t.id = expired.id and t.status = 'RUNNING'
     returning t.id, t.project_id, t.status
