@@ -44,8 +44,9 @@ export function detectDeadlocks(statuses: ReadonlyMap<string, TaskStatus>, deps:
     deadRoots.set(id, `waits on a dependency cycle (${[...cycle, cycle[0]].join(' -> ')})`);
   }
 
-  // Walk dependents from every root; remember which roots reach each waiting task.
-  const reachedBy = new Map<string, string[]>();
+  // Walk dependents from every root; remember which roots reach each waiting task (the first
+  // MAX_BLOCKERS_LISTED of them) and how many do, so the reason counts them all.
+  const reachedBy = new Map<string, { roots: string[]; count: number }>();
   for (const root of deadRoots.keys()) {
     const seen = new Set<string>([root]);
     const queue = [...(dependents.get(root) ?? [])];
@@ -53,15 +54,16 @@ export function detectDeadlocks(statuses: ReadonlyMap<string, TaskStatus>, deps:
       const id = queue.pop()!;
       if (seen.has(id)) continue;
       seen.add(id);
-      let roots = reachedBy.get(id);
-      if (!roots) reachedBy.set(id, (roots = []));
-      if (roots.length < MAX_BLOCKERS_LISTED) roots.push(root);
+      let reached = reachedBy.get(id);
+      if (!reached) reachedBy.set(id, (reached = { roots: [], count: 0 }));
+      reached.count += 1;
+      if (reached.roots.length < MAX_BLOCKERS_LISTED) reached.roots.push(root);
       for (const next of dependents.get(id) ?? []) if (!seen.has(next)) queue.push(next);
     }
   }
 
   const stalled: StalledTask[] = [];
-  for (const [taskId, roots] of reachedBy) {
+  for (const [taskId, { roots, count }] of reachedBy) {
     const status = statuses.get(taskId);
     if (status === undefined || !WAITING.includes(status)) continue;
     if (inCycle.has(taskId) && roots.every((r) => inCycle.get(r) === inCycle.get(taskId))) {
@@ -70,7 +72,7 @@ export function detectDeadlocks(statuses: ReadonlyMap<string, TaskStatus>, deps:
     }
     const direct = (deps.get(taskId) ?? []).includes(roots[0]!);
     const why = deadRoots.get(roots[0]!)!;
-    const more = roots.length > 1 ? ` (and ${roots.length - 1} more)` : '';
+    const more = count > 1 ? ` (and ${count - 1} more)` : '';
     stalled.push({
       taskId,
       reason: `${direct ? '' : 'transitively '}${why}${more}; it can never run`,

@@ -35,3 +35,43 @@ describe('detectDeadlocks (pure)', () => {
     expect(r.stalled).toEqual([]);
   });
 });
+
+describe('detectDeadlocks details', () => {
+  it('lists at most 20 blockers but counts them all in the reason', () => {
+    const failed = Array.from({ length: 25 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+    const r = detectDeadlocks(
+      statuses({ ...Object.fromEntries(failed.map((f) => [f, 'FAILED' as const])), t: 'PENDING' }),
+      deps({ t: failed }),
+    );
+    expect(r.stalled).toHaveLength(1);
+    expect(r.stalled[0]!.blockedBy).toHaveLength(20);
+    expect(r.stalled[0]!.reason).toMatch(/^waits on FAILED task f\d\d \(and 24 more\); it can never run$/);
+  });
+
+  it('says "and 1 more" for two blockers, and is transitive only when the first blocker is not a direct dependency', () => {
+    const r = detectDeadlocks(statuses({ f: 'FAILED', g: 'FAILED', a: 'PENDING', b: 'PENDING' }), deps({ a: ['f'], b: ['a', 'g'] }));
+    const b = r.stalled.find((s) => s.taskId === 'b')!;
+    expect(b.blockedBy.sort()).toEqual(['f', 'g']);
+    expect(b.reason).toMatch(/ \(and 1 more\); it can never run$/);
+  });
+
+  it('lists stalled tasks in id order', () => {
+    const r = detectDeadlocks(statuses({ x: 'CANCELLED', c: 'PENDING', a: 'PENDING', b: 'BLOCKED' }), deps({ c: ['x'], a: ['x'], b: ['x'] }));
+    expect(r.stalled.map((s) => s.taskId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('reports a cycle member that also waits on a failed task outside the cycle', () => {
+    const r = detectDeadlocks(statuses({ p: 'PENDING', q: 'PENDING', f: 'FAILED' }), deps({ p: ['q', 'f'], q: ['p'] }));
+    expect(r.cycles).toEqual([['p', 'q']]);
+    expect(r.stalled.map((s) => s.taskId)).toEqual(['p', 'q']);
+    expect(r.stalled.find((s) => s.taskId === 'p')!.blockedBy).toContain('f');
+  });
+
+  it('skips READY, RUNNING and RETRYING dependents (they are not waiting) and unknown ones', () => {
+    const r = detectDeadlocks(
+      statuses({ f: 'FAILED', r: 'READY', u: 'RUNNING', t: 'RETRYING', s: 'SCHEDULED' }),
+      deps({ r: ['f'], u: ['f'], t: ['f'], s: ['f'], unknown: ['f'] }),
+    );
+    expect(r.stalled).toEqual([]);
+  });
+});
