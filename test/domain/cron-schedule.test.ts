@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideTick, DueSchedule, latestFireAtOrBefore, nextFireAfter, tickKey, validateCronSpec } from '../../src/domain/cron-schedule';
+import { decideTick, DueSchedule, latestFireAtOrBefore, nextFireAfter, ON_TIME_MS, tickKey, validateCronSpec } from '../../src/domain/cron-schedule';
 import { BadInputError } from '../../src/domain/errors';
 
 const at = (iso: string) => new Date(iso);
@@ -82,5 +82,74 @@ describe('decideTick', () => {
 
   it('names each tick uniquely per schedule', () => {
     expect(tickKey('s1', at('2026-01-01T10:00:00Z'))).toBe('schedule:s1:2026-01-01T10:00:00.000Z');
+  });
+});
+
+describe('cron spec refusals, word for word', () => {
+  const refusal = (cron: string, timezone = 'UTC'): BadInputError => {
+    try {
+      validateCronSpec({ cron, timezone });
+    } catch (e) {
+      expect(e).toBeInstanceOf(BadInputError);
+      return e as BadInputError;
+    }
+    throw new Error(`"${cron}" in ${timezone} was accepted`);
+  };
+
+  it('counts the fields it got, 0 for a blank pattern', () => {
+    expect(refusal('   ').message).toBe('cron must have 5 fields (minute hour day month weekday) or 6 with seconds first, got 0: "   "');
+    expect(refusal('* * * *').message).toBe('cron must have 5 fields (minute hour day month weekday) or 6 with seconds first, got 4: "* * * *"');
+    expect(refusal(`* * * * * * ${'x'.repeat(200)}`).message).toContain(`got 7: "* * * * * * ${'x'.repeat(88)}"`);
+  });
+
+  it("passes on croner's reason without its prefix", () => {
+    const e = refusal('61 * * * *');
+    expect(e.message).toBe('cron "61 * * * *" is not a valid cron expression: Invalid value for minute: 61');
+    expect(e.extensions).toEqual({ field: 'cron' });
+  });
+
+  it('refuses a pattern that never fires (February 30th)', () => {
+    const e = refusal('0 0 30 2 *');
+    expect(e.message).toBe('cron "0 0 30 2 *" never fires');
+    expect(e.extensions).toEqual({ field: 'cron' });
+  });
+
+  it('names the zone it could not read, and trims the one it keeps', () => {
+    const e = refusal('* * * * *', 'Mars/Olympus');
+    expect(e.message).toBe('timezone must be an IANA time zone such as "UTC" or "Europe/Berlin", got "Mars/Olympus"');
+    expect(e.extensions).toEqual({ field: 'timezone' });
+    expect(validateCronSpec({ cron: '0 9 * * *', timezone: ' Europe/Berlin ' })).toEqual({ cron: '0 9 * * *', timezone: 'Europe/Berlin' });
+  });
+
+  it('has no tick before the first one', () => {
+    expect(latestFireAtOrBefore({ cron: '0 0 1 1 *', timezone: 'UTC' }, new Date(-1e15))).toBeNull();
+  });
+});
+
+describe('decideTick at the edges', () => {
+  const base: DueSchedule = {
+    cron: '* * * * *',
+    timezone: 'UTC',
+    nextRunAt: at('2026-01-01T10:00:00Z'),
+    catchUp: 'NONE',
+    overlap: 'SKIP',
+    previousRunUnfinished: false,
+  };
+
+  it('NONE: a tick reached exactly ON_TIME_MS late is still on time, one millisecond more is missed', () => {
+    expect(ON_TIME_MS).toBe(10_000);
+    expect(decideTick(base, at('2026-01-01T10:00:10.000Z')).fireAt).toEqual(at('2026-01-01T10:00:00Z'));
+    expect(decideTick(base, at('2026-01-01T10:00:10.001Z'))).toMatchObject({ fireAt: null, skipped: 'missed' });
+    expect(decideTick(base, at('2026-01-01T10:00:02.000Z'), 1000)).toMatchObject({ fireAt: null, skipped: 'missed' });
+  });
+
+  it('never fires earlier than the tick it was waiting for', () => {
+    // nextRunAt off the pattern's grid (an edited schedule): the latest grid tick is before it.
+    const s = { ...base, catchUp: 'LATEST' as const, nextRunAt: at('2026-01-01T10:00:30Z') };
+    expect(decideTick(s, at('2026-01-01T10:00:40Z'))).toEqual({ fireAt: at('2026-01-01T10:00:30Z'), skipped: null, nextRunAt: at('2026-01-01T10:01:00Z') });
+  });
+
+  it('a missed tick is skipped even when the previous run is unfinished, and says so', () => {
+    expect(decideTick({ ...base, previousRunUnfinished: true }, at('2026-01-01T11:00:00Z'))).toEqual({ fireAt: null, skipped: 'missed', nextRunAt: at('2026-01-01T11:01:00Z') });
   });
 });

@@ -50,3 +50,58 @@ describe('retry policy', () => {
     expect(validateRetryPolicy({ initialDelaySeconds: 100, maxDelaySeconds: 10 })).toMatch(/maxDelaySeconds/);
   });
 });
+
+describe('retry policy limits', () => {
+  it('accepts each bound itself', () => {
+    expect(validateRetryPolicy({ initialDelaySeconds: 0 })).toBeNull();
+    expect(validateRetryPolicy({ initialDelaySeconds: 604_800, maxDelaySeconds: 604_800 })).toBeNull();
+    expect(validateRetryPolicy({ backoffCoefficient: 1 })).toBeNull();
+    expect(validateRetryPolicy({ backoffCoefficient: 10 })).toBeNull();
+    expect(validateRetryPolicy({ initialDelaySeconds: 30, maxDelaySeconds: 30 })).toBeNull();
+    expect(validateRetryPolicy({ maxDelaySeconds: 2_592_000 })).toBeNull();
+    expect(validateRetryPolicy({ jitter: 0 })).toBeNull();
+    expect(validateRetryPolicy({ jitter: 1 })).toBeNull();
+  });
+
+  it('refuses just past each bound, and NaN, with the rule in the message', () => {
+    const initial = 'initialDelaySeconds must be between 0 and 604800';
+    const coefficient = 'backoffCoefficient must be between 1 and 10';
+    const max = 'maxDelaySeconds must be at least initialDelaySeconds and at most 2592000';
+    const jitter = 'jitter must be between 0 and 1';
+    expect(validateRetryPolicy({ initialDelaySeconds: -1 })).toBe(initial);
+    expect(validateRetryPolicy({ initialDelaySeconds: 604_801, maxDelaySeconds: 2_592_000 })).toBe(initial);
+    expect(validateRetryPolicy({ initialDelaySeconds: Number.NaN })).toBe(initial);
+    expect(validateRetryPolicy({ backoffCoefficient: 0.99 })).toBe(coefficient);
+    expect(validateRetryPolicy({ backoffCoefficient: 10.01 })).toBe(coefficient);
+    expect(validateRetryPolicy({ initialDelaySeconds: 31, maxDelaySeconds: 30 })).toBe(max);
+    expect(validateRetryPolicy({ maxDelaySeconds: 2_592_001 })).toBe(max);
+    expect(validateRetryPolicy({ jitter: -0.01 })).toBe(jitter);
+    expect(validateRetryPolicy({ jitter: 1.01 })).toBe(jitter);
+  });
+
+  it('the defaults are 60 s, doubling, at most an hour, no jitter', () => {
+    expect(DEFAULT_RETRY_POLICY).toEqual({ initialDelaySeconds: 60, backoffCoefficient: 2, maxDelaySeconds: 3600, jitter: 0 });
+    expect(Object.isFrozen(DEFAULT_RETRY_POLICY)).toBe(true);
+    expect(backoffSeconds(6)).toBe(3600); // 3840 capped
+  });
+
+  it('jitter never makes a delay negative, and full jitter spans 0 to twice the delay', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, jitter: 1 };
+    expect(backoffSeconds(0, policy, () => 0)).toBe(0);
+    expect(backoffSeconds(0, policy, () => 0.25)).toBe(30);
+    expect(backoffSeconds(1, policy, () => 0.75)).toBe(180);
+  });
+
+  it("a failure under a per-task policy waits that policy's backoff", () => {
+    const policy = { initialDelaySeconds: 10, backoffCoefficient: 3, maxDelaySeconds: 1000, jitter: 0.5 };
+    expect(decideFailure({ retryCount: 2, maxRetries: 5, priority: 5, error: 'timeout', policy, now, random: () => 1 }))
+      .toEqual({ kind: 'retry', retryCount: 3, retryAt: new Date(now.getTime() + 135_000), priority: 4 });
+  });
+
+  it('retries while attempts remain (retryCount below maxRetries); maxRetries 0 never retries', () => {
+    expect(decideFailure({ retryCount: 2, maxRetries: 3, priority: 5, error: 'timeout', now }).kind).toBe('retry');
+    expect(decideFailure({ retryCount: 0, maxRetries: 0, priority: 5, error: 'timeout', now })).toEqual({ kind: 'fail', reason: 'max_retries_reached' });
+    // Explicit retryable: false on a message that would be retried; null falls back to the message.
+    expect(decideFailure({ retryCount: 0, maxRetries: 3, priority: 5, error: 'not found', retryable: null, now })).toEqual({ kind: 'fail', reason: 'not_retryable' });
+  });
+});
