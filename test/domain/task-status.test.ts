@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, canTransition, statusFromDependencies, statusesLeadingTo, TASK_STATUSES } from '../../src/domain/task-status';
+import { assertTransition, canTransition, isTaskStatus, isTerminal, statusFromDependencies, statusesLeadingTo, TASK_STATUSES } from '../../src/domain/task-status';
 import { InvalidTransitionError } from '../../src/domain/errors';
 
 describe('the state machine', () => {
@@ -64,5 +64,30 @@ describe('the state machine', () => {
     expect(statusFromDependencies(['COMPLETED', 'FAILED'])).toBe('BLOCKED');
     expect(statusFromDependencies(['PENDING', 'CANCELLED'])).toBe('BLOCKED');
     expect(statusFromDependencies(['BLOCKED'])).toBe('BLOCKED');
+  });
+});
+
+describe('status helpers', () => {
+  it('knows the nine statuses and nothing else', () => {
+    for (const s of TASK_STATUSES) expect(isTaskStatus(s)).toBe(true);
+    for (const s of ['', 'ready', 'DONE', 'RUNNING ']) expect(isTaskStatus(s)).toBe(false);
+  });
+
+  it('only COMPLETED and CANCELLED are terminal', () => {
+    expect(TASK_STATUSES.filter(isTerminal).sort()).toEqual(['CANCELLED', 'COMPLETED']);
+  });
+
+  it('a refused transition without a task id carries only from and to', () => {
+    try {
+      assertTransition('CANCELLED', 'READY');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as InvalidTransitionError).extensions).toEqual({ from: 'CANCELLED', to: 'READY' });
+    }
+  });
+
+  it('waits (PENDING) on a dependency that is still running, retrying or scheduled; any blocker wins', () => {
+    for (const s of ['PENDING', 'READY', 'RUNNING', 'RETRYING', 'SCHEDULED'] as const) expect(statusFromDependencies(['COMPLETED', s])).toBe('PENDING');
+    expect(statusFromDependencies(['RUNNING', 'BLOCKED', 'COMPLETED'])).toBe('BLOCKED');
   });
 });
