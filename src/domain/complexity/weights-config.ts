@@ -110,6 +110,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (isPlainObject(value)) return 'a mapping';
+  // JSON would print NaN and Infinity (YAML's .nan and .inf) as "null".
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
