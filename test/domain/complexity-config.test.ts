@@ -9,6 +9,8 @@ import {
   estimateComplexity,
   parseComplexityConfigText,
   parseComplexityWeights,
+  subtaskCategory,
+  suggestedSubtaskTitles,
   type ComplexityInput,
 } from '../../src/domain/complexity';
 
@@ -222,5 +224,148 @@ describe('open maps', () => {
     );
     expect(Object.hasOwn(weights.taskTypes.multipliers, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(weights.taskTypes.multipliers)).toBe(Object.prototype);
+  });
+});
+
+describe('defaults of DESIGN.md, every list', () => {
+  it('concept sets and verbs', () => {
+    const w = DEFAULT_COMPLEXITY_WEIGHTS;
+    expect(w.concepts).toEqual({
+      algorithm: { keywords: ['algorithm', 'sort', 'search', 'optimize', 'graph'], multiplier: 1.8 },
+      concurrency: { keywords: ['thread', 'async', 'parallel', 'concurrent', 'lock'], multiplier: 1 },
+      security: { keywords: ['auth', 'security', 'encrypt', 'validate', 'sanitize'], multiplier: 1 },
+      integration: { keywords: ['integrate', 'api', 'external', 'third-party'], multiplier: 1 },
+      database: { keywords: ['database', 'schema', 'migration', 'query', 'sql'], multiplier: 1 },
+    });
+    expect(w.verbs).toEqual({
+      keywords: ['add', 'remove', 'modify', 'update', 'create', 'delete', 'implement', 'refactor', 'optimize', 'validate', 'test', 'document', 'fix', 'enhance', 'integrate', 'configure'],
+      freeCount: 3,
+      scorePerExtra: 5,
+    });
+    expect(w.dependencies).toEqual({ one: 5, two: 12, three: 20, fourOrMore: 40 });
+  });
+});
+
+describe('more overrides', () => {
+  it('dependency scores', () => {
+    const weights = parseComplexityWeights({ dependencies: { one: 1, two: 2, three: 3, fourOrMore: 4 } });
+    expect(scoreWith(weights, { description: 'Tidy up', dependencies: ['a'] }) - scoreWith(weights, { description: 'Tidy up' })).toBe(1);
+  });
+
+  it('the default task type', () => {
+    const weights = parseComplexityWeights({ taskTypes: { ...DEFAULT_COMPLEXITY_WEIGHTS.taskTypes, defaultType: 'bug_fix' } });
+    expect(weights.taskTypes.defaultType).toBe('bug_fix');
+    expect(estimateComplexity({ description: 'Tidy up' }, { now, weights }).complexityScore).toBe(16); // 20 x 0.8
+  });
+
+  it('the kinds of task and the subtask categories', () => {
+    const weights = parseComplexityWeights({
+      subtasks: {
+        ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks,
+        kinds: [{ name: 'data', keywords: ['etl'], titles: ['Extract the rows', 'Transform them', 'Launch the load'] }],
+        categories: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks.categories, deploy: { keywords: ['launch'], multiplier: 2 } },
+      },
+    });
+    expect(suggestedSubtaskTitles('Run the ETL', { tokens: 0, loc: 0, files: 1, score: 0, minutes: 0, confidence: 0 }, weights)).toEqual([
+      'Extract the rows',
+      'Transform them',
+      'Launch the load',
+    ]);
+    expect(subtaskCategory('Launch the load', weights)).toBe('deploy');
+    expect(subtaskCategory('Launch the load', DEFAULT_COMPLEXITY_WEIGHTS)).toBe('other');
+  });
+
+  it('a fraction may be 1 and a bound may be met exactly', () => {
+    expect(parseComplexityWeights({ confidence: { ...DEFAULT_COMPLEXITY_WEIGHTS.confidence, base: 1 } }).confidence.base).toBe(1);
+  });
+});
+
+describe('more refusals, each naming its path', () => {
+  it('a section given as null, a mapping where a number belongs', () => {
+    const e = refusal({ base: null });
+    expect(e.message).toBe('complexity config: section "base" must be a mapping, got null');
+    expect(e.extensions).toEqual({ path: 'base' });
+    expect(refusal({ base: { loc: {}, score: 1 } }).message).toBe('complexity config: "base.loc" must be a number, got a mapping');
+    expect(refusal({ concepts: [] }).message).toBe('complexity config: section "concepts" must be a mapping, got a list');
+  });
+
+  it('NaN and infinity from YAML', () => {
+    expect(() => parseComplexityConfigText('base: { loc: .nan, score: 1 }')).toThrow('complexity config: "base.loc" must be a number, got NaN');
+    expect(() => parseComplexityConfigText('base: { loc: .inf, score: 1 }')).toThrow('complexity config: "base.loc" must be a number, got Infinity');
+  });
+
+  it('a blank default task type', () => {
+    const e = refusal({ taskTypes: { ...DEFAULT_COMPLEXITY_WEIGHTS.taskTypes, defaultType: '  ' } });
+    expect(e.message).toBe('complexity config: "taskTypes.defaultType" must be a non-empty string, got string "  "');
+    expect(e.extensions).toEqual({ path: 'taskTypes.defaultType' });
+  });
+
+  it('more than 7 subtask titles, a kinds list that is not a list, a kind without a name', () => {
+    const titles = ['1', '2', '3', '4', '5', '6', '7'];
+    const generic = (defaultTitles: string[]) => ({ subtasks: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks, generic: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks.generic, defaultTitles } } });
+    expect(parseComplexityWeights(generic(titles)).subtasks.generic.defaultTitles).toEqual(titles);
+    const e = refusal(generic([...titles, '8']));
+    expect(e.message).toBe('complexity config: "subtasks.generic.defaultTitles" must have at most 7 entries, got 8');
+    expect(e.extensions).toEqual({ path: 'subtasks.generic.defaultTitles' });
+    expect(refusal({ subtasks: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks, kinds: 'feature' } }).message).toBe(
+      'complexity config: "subtasks.kinds" must be a list, got string "feature"',
+    );
+    const kinds = [DEFAULT_COMPLEXITY_WEIGHTS.subtasks.kinds[0], { keywords: ['x'], titles: ['a', 'b', 'c'] }];
+    const missing = refusal({ subtasks: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks, kinds } });
+    expect(missing.message).toBe('complexity config: section "subtasks.kinds[1]" is missing "name"');
+    expect(missing.extensions).toEqual({ path: 'subtasks.kinds[1].name' });
+    const unnamed = [{ name: 5, keywords: ['x'], titles: ['a', 'b', 'c'] }];
+    expect(refusal({ subtasks: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks, kinds: unnamed } }).message).toBe(
+      'complexity config: "subtasks.kinds[0].name" must be a non-empty string, got number 5',
+    );
+  });
+
+  it('an unknown key is named with its path', () => {
+    expect(refusal({ base: { loc: 50, score: 20, tokens: 1 } }).extensions).toEqual({ path: 'base.tokens' });
+  });
+
+  it('categories that are not strictly increasing, bracket and blend paths', () => {
+    expect(refusal({ categories: { lowMax: 30, mediumMax: 30, highMax: 85 } }).extensions).toEqual({ path: 'categories' });
+    expect(refusal({ categories: { lowMax: 30, mediumMax: 85, highMax: 85 } }).message).toBe(
+      'complexity config: section "categories" must have lowMax < mediumMax < highMax, got 30, 85, 85',
+    );
+    const brackets = [{ maxFiles: 3, weight: 1 }, { maxFiles: 2, weight: 2 }];
+    expect(refusal({ files: { ...DEFAULT_COMPLEXITY_WEIGHTS.files, brackets } }).extensions).toEqual({ path: 'files.brackets[1].maxFiles' });
+    expect(refusal({ blend: { ...DEFAULT_COMPLEXITY_WEIGHTS.blend, external: 0.5 } }).extensions).toEqual({ path: 'blend' });
+  });
+
+  it('two kinds of task with one name', () => {
+    const kind = DEFAULT_COMPLEXITY_WEIGHTS.subtasks.kinds[0]!;
+    const e = refusal({ subtasks: { ...DEFAULT_COMPLEXITY_WEIGHTS.subtasks, kinds: [kind, { ...kind, keywords: ['other'] }] } });
+    expect(e.message).toBe('complexity config: "subtasks.kinds[1].name" repeats "feature"');
+    expect(e.extensions).toEqual({ path: 'subtasks.kinds[1].name' });
+  });
+
+  it('a top level that is not a mapping, or a file holding only null, names no path', () => {
+    expect(refusal(5).extensions).toEqual({ path: '' });
+    for (const text of ['', 'null', '~']) {
+      const e = (() => {
+        try {
+          parseComplexityConfigText(text);
+        } catch (error) {
+          return error as BadInputError;
+        }
+        throw new Error('accepted');
+      })();
+      expect(e.message).toBe('complexity config: the config file is empty; give at least one section or remove the setting');
+      expect(e.extensions).toEqual({ path: '' });
+    }
+  });
+
+  it("a syntax error quotes the first line of the parser's message, and no path", () => {
+    let error: BadInputError | undefined;
+    try {
+      parseComplexityConfigText('base: {loc: 1');
+    } catch (e) {
+      error = e as BadInputError;
+    }
+    expect(error!.message).toMatch(/^complexity config: the config file is not valid YAML or JSON: \S.{10,}$/);
+    expect(error!.message).not.toContain('\n');
+    expect(error!.extensions).toEqual({ path: '' });
   });
 });

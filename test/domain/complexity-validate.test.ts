@@ -92,3 +92,33 @@ describe('validateComplexityInput', () => {
     ).toThrow('externalEstimate.confidence must be between 0 and 1, got 2');
   });
 });
+
+describe('validateComplexityInput, the rest of each refusal', () => {
+  it('refuses a description that is not text as empty', () => {
+    for (const description of [null, 42, undefined]) {
+      expect(refused({ description } as unknown as ComplexityInput).extensions).toEqual({ field: 'description' });
+    }
+  });
+
+  it('names the field of a too long description or file list', () => {
+    expect(refused({ description: 'x'.repeat(100_001) }).extensions).toEqual({ field: 'description' });
+    expect(refused({ description: 'Tidy up', files: Array.from({ length: 10_001 }, (_, i) => `f${i}.ts`) }).extensions).toEqual({ field: 'files' });
+  });
+
+  it('refuses NaN and infinite external figures, naming the field', () => {
+    for (const field of ['estimatedTokens', 'estimatedLoc', 'estimatedFiles'] as const) {
+      for (const value of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        const error = refused({ description: 'Tidy up', externalEstimate: { ...external, [field]: value } });
+        expect(error.message).toBe(`externalEstimate.${field} must be a number of at least 0, got ${value}`);
+        expect(error.extensions).toEqual({ field: `externalEstimate.${field}` });
+      }
+    }
+    for (const confidence of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const error = refused({ description: 'Tidy up', externalEstimate: { ...external, confidence } });
+      expect(error.extensions).toEqual({ field: 'externalEstimate.confidence' });
+    }
+    expect(refused({ description: 'Tidy up', externalEstimate: { ...external, complexityScore: Number.POSITIVE_INFINITY } }).extensions).toEqual({
+      field: 'externalEstimate.complexityScore',
+    });
+  });
+});

@@ -75,3 +75,31 @@ describe('detectDeadlocks details', () => {
     expect(r.stalled).toEqual([]);
   });
 });
+
+describe('detectDeadlocks walks', () => {
+  it('lists every waiting dependent of one failed task', () => {
+    const r = detectDeadlocks(statuses({ f: 'FAILED', a: 'PENDING', b: 'PENDING' }), deps({ a: ['f'], b: ['f'] }));
+    expect(r.stalled.map((s) => [s.taskId, s.blockedBy])).toEqual([['a', ['f']], ['b', ['f']]]);
+  });
+
+  it('counts a blocker once when two routes lead from it to the same task', () => {
+    // c waits on f directly and through a.
+    const r = detectDeadlocks(statuses({ f: 'FAILED', a: 'PENDING', c: 'PENDING' }), deps({ c: ['f', 'a'], a: ['f'] }));
+    expect(r.stalled.find((s) => s.taskId === 'c')).toEqual({ taskId: 'c', reason: 'waits on FAILED task f; it can never run', blockedBy: ['f'] });
+  });
+
+  it('a cycle member waiting on a failed task is blocked by it and by the other member, not by itself', () => {
+    const r = detectDeadlocks(statuses({ p: 'PENDING', q: 'PENDING', f: 'FAILED' }), deps({ p: ['q', 'f'], q: ['p'] }));
+    expect(r.stalled).toEqual([
+      { taskId: 'p', reason: 'waits on FAILED task f (and 1 more); it can never run', blockedBy: ['f', 'q'] },
+      { taskId: 'q', reason: 'transitively waits on FAILED task f (and 1 more); it can never run', blockedBy: ['f', 'p'] },
+    ]);
+  });
+
+  it('names the first cycle found for a task on two cycles', () => {
+    // a is on a <-> b and on a <-> c; w waits on a.
+    const r = detectDeadlocks(statuses({ a: 'PENDING', b: 'PENDING', c: 'PENDING', w: 'PENDING' }), deps({ a: ['b', 'c'], b: ['a'], c: ['a'], w: ['a'] }));
+    expect(r.cycles).toEqual([['a', 'b'], ['a', 'c']]);
+    expect(r.stalled.find((s) => s.taskId === 'w')!.reason).toBe('waits on a dependency cycle (a -> b -> a) (and 2 more); it can never run');
+  });
+});
