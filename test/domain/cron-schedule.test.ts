@@ -121,6 +121,19 @@ describe('cron spec refusals, word for word', () => {
     expect(validateCronSpec({ cron: '0 9 * * *', timezone: ' Europe/Berlin ' })).toEqual({ cron: '0 9 * * *', timezone: 'Europe/Berlin' });
   });
 
+  it('accepts 6 fields (seconds first) as well as 5', () => {
+    expect(validateCronSpec({ cron: '*/10 * * * * *', timezone: 'UTC' })).toEqual({ cron: '*/10 * * * * *', timezone: 'UTC' });
+  });
+
+  it('quotes at most 100 characters of what it refuses', () => {
+    const zone = `Mars/${'x'.repeat(200)}`;
+    expect(refusal('* * * * *', zone).message).toBe(`timezone must be an IANA time zone such as "UTC" or "Europe/Berlin", got "${zone.slice(0, 100)}"`);
+    const invalid = `61 * * * ${'1,'.repeat(100)}1`;
+    expect(refusal(invalid).message).toMatch(new RegExp(`^cron "${invalid.slice(0, 100).replace(/\*/g, '\\*')}" is not a valid cron expression: `));
+    const never = `0 0 ${'30,'.repeat(40)}30 2 *`;
+    expect(refusal(never).message).toBe(`cron "${never.slice(0, 100)}" never fires`);
+  });
+
   it('has no tick before the first one', () => {
     expect(latestFireAtOrBefore({ cron: '0 0 1 1 *', timezone: 'UTC' }, new Date(-1e15))).toBeNull();
   });

@@ -64,6 +64,8 @@ describe('retention edges', () => {
   });
 
   it('groups ids named only by edges, and long chains given in any order', () => {
+    expect(connectedComponents([], [['s', 's']])).toEqual([['s']]);
+    expect(connectedComponents(['x', 'y', 'z'], [['x', 'y'], ['x', 'z']]).map((g) => g.sort())).toEqual([['x', 'y', 'z']]);
     const groups = connectedComponents(['a'], [['x', 'y'], ['y', 'z'], ['a', 'a']]).map((g) => g.sort());
     expect(groups.sort()).toEqual([['a'], ['x', 'y', 'z']]);
     const ids = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'm0', 'm1'];
