@@ -275,6 +275,15 @@ describe('more overrides', () => {
     expect(subtaskCategory('Launch the load', DEFAULT_COMPLEXITY_WEIGHTS)).toBe('other');
   });
 
+  it('are frozen like the defaults, sections given and kept alike', () => {
+    const weights = parseComplexityWeights({ verbs: { keywords: ['add'], freeCount: 3, scorePerExtra: 5 } });
+    expect(Object.isFrozen(weights)).toBe(true);
+    expect(Object.isFrozen(weights.verbs)).toBe(true);
+    expect(Object.isFrozen(weights.verbs.keywords)).toBe(true);
+    expect(Object.isFrozen(weights.concepts.algorithm!.keywords)).toBe(true);
+    expect(() => (weights.verbs.keywords as string[]).push('remove')).toThrow(TypeError);
+  });
+
   it('a fraction may be 1 and a bound may be met exactly', () => {
     expect(parseComplexityWeights({ confidence: { ...DEFAULT_COMPLEXITY_WEIGHTS.confidence, base: 1 } }).confidence.base).toBe(1);
   });
