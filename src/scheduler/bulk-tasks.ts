@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BULK_BATCH_SIZE, BulkBatchOutcome, BulkWalk, nextBulkWalk, startBulkWalk } from '../domain/bulk-walk';
+import { BULK_BATCH_SIZE, BulkBatchOutcome, BulkWalk, nextBulkWalk, sliceFractions, startBulkWalks } from '../domain/bulk-walk';
 import { CANCELLABLE_STATUSES, requireFilterProject, RETRYABLE_STATUSES } from '../domain/flow-control';
 import { assertText } from '../domain/task-input';
 import { BulkAction, bulkBatchBindings, BulkBatchRow, bulkBatchSql, bulkCountSql } from '../persistence/sql/bulk.sql';
@@ -28,12 +28,19 @@ export { BULK_BATCH_SIZE };
 const DEADLOCK = '40P01';
 const BATCH_ATTEMPTS = 3;
 
-async function prepare(em: EntityManager, filter: TaskFilter, changeable: readonly string[]) {
+async function prepare(em: EntityManager, filter: TaskFilter, changeable: readonly string[], dryRun: boolean) {
   // The project through the shared lookup: a token scoped to another project finds nothing.
   const project = await requireProject(em, requireFilterProject(filter));
   const { where, bindings } = taskFilterWhere({ ...filter, projectId: project.id });
-  const [counts] = await sql<{ matched: number; changeable: number; bound: string | null }>(em, bulkCountSql(where), [changeable, ...bindings]);
-  return { where, bindings, counts: counts! };
+  const fractions = dryRun ? [] : sliceFractions();
+  const [counts] = await sql<{ matched: number; changeable: number; bound: string | null; cuts: string[] | null }>(em, bulkCountSql(where), [
+    changeable,
+    fractions,
+    changeable,
+    ...bindings,
+  ]);
+  const walks = startBulkWalks(counts!.bound === null ? null : BigInt(counts!.bound), counts!.changeable, (counts!.cuts ?? []).filter((c) => c !== null).map(BigInt));
+  return { where, bindings, counts: counts!, walks };
 }
 
 interface BatchWork {
@@ -48,31 +55,36 @@ interface BatchWork {
 }
 
 /**
- * Runs the walk (domain/bulk-walk.ts): one transaction per batch, each one statement that locks,
- * changes and logs the batch (bulk.sql.ts) plus, when the batch has dependents, the dependents
- * step. Counts are added once a batch has committed, so a batch run again is counted once.
+ * Runs the walks (domain/bulk-walk.ts), the slices at the same time: one transaction per batch,
+ * each one statement that locks, changes and logs the batch (bulk.sql.ts) plus, when the batch
+ * has dependents, the dependents step. Counts are added once a batch has committed, so a batch
+ * run again is counted once.
  */
-async function walkFilter(em: EntityManager, deps: SchedulerDeps, bound: string | null, work: BatchWork): Promise<number> {
+async function walkFilter(em: EntityManager, deps: SchedulerDeps, walks: readonly BulkWalk[], work: BatchWork): Promise<number> {
   const texts = { skipLocked: bulkBatchSql(work.where, work.action, 'skipLocked'), waiting: bulkBatchSql(work.where, work.action, 'waiting') };
-  let walk: BulkWalk = startBulkWalk(bound === null ? null : BigInt(bound));
-  let changed = 0;
-  while (!walk.done) {
-    const current = walk;
-    const bindings = bulkBatchBindings(work.bindings, current.pass, { statuses: work.statuses, after: current.after.toString(), bound: current.bound.toString(), limit: BULK_BATCH_SIZE }, work.change);
-    const batch = await withDeadlockRetry(() =>
-      inTransaction(em.fork(), deps, async (tem) => {
-        // These statements' recursive and batch estimates run past jit_above_cost, and compiling
-        // them cost more than running them (a 1,000-root dependents lookup: 370 ms of JIT, 50 ms of work).
-        await sql(tem, 'set local jit = off');
-        const [row] = await sql<BulkBatchRow>(tem, texts[current.pass], bindings);
-        const dependents = await work.dependents(tem, row!);
-        return { row: row!, changed: row!.changed + dependents };
-      }),
-    );
-    changed += batch.changed;
-    walk = nextBulkWalk(current, outcome(batch.row), BULK_BATCH_SIZE);
-  }
-  return changed;
+  const walkSlice = async (start: BulkWalk): Promise<number> => {
+    let walk = start;
+    let changed = 0;
+    while (!walk.done) {
+      const current = walk;
+      const bindings = bulkBatchBindings(work.bindings, current.pass, { statuses: work.statuses, after: current.after.toString(), bound: current.bound.toString(), limit: BULK_BATCH_SIZE }, work.change);
+      const batch = await withDeadlockRetry(() =>
+        inTransaction(em.fork(), deps, async (tem) => {
+          // These statements' recursive and batch estimates run past jit_above_cost, and compiling
+          // them cost more than running them (a 1,000-root dependents lookup: 370 ms of JIT, 50 ms of work).
+          await sql(tem, 'set local jit = off');
+          const [row] = await sql<BulkBatchRow>(tem, texts[current.pass], bindings);
+          const dependents = await work.dependents(tem, row!);
+          return { row: row!, changed: row!.changed + dependents };
+        }),
+      );
+      changed += batch.changed;
+      walk = nextBulkWalk(current, outcome(batch.row));
+    }
+    return changed;
+  };
+  const changed = await Promise.all(walks.map(walkSlice));
+  return changed.reduce((a, b) => a + b, 0);
 }
 
 function outcome(row: BulkBatchRow): BulkBatchOutcome {
@@ -98,6 +110,10 @@ async function withDeadlockRetry<T>(run: () => Promise<T>): Promise<T> {
  * cancelTasks: every task of the filter not yet COMPLETED or CANCELLED is cancelled, as
  * cancelTask does (RUNNING ones lose their lease, so their worker's next call is refused;
  * dependents BLOCKED, or cancelled with `cascade`), one batch per transaction.
+ *
+ * Two slices may reach the same dependent (one cancels a task whose dependent sits in the other
+ * slice's current batch): the dependents step then waits for that batch's commit and re-checks,
+ * and each change is made, logged and counted once, by whichever got there first.
  */
 export async function cancelTasks(
   em: EntityManager,
@@ -105,10 +121,10 @@ export async function cancelTasks(
   args: { filter: TaskFilter; reason: string; cascade?: boolean | null; dryRun?: boolean | null },
 ): Promise<BulkResult> {
   const reason = assertText(args.reason, 'reason', 2_000);
-  const { where, bindings, counts } = await prepare(em, args.filter, CANCELLABLE_STATUSES);
+  const { where, bindings, counts, walks } = await prepare(em, args.filter, CANCELLABLE_STATUSES, !!args.dryRun);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
   const because = `dependency was cancelled in bulk: ${reason.slice(0, 200)}`;
-  const changed = await walkFilter(em, deps, counts.bound, {
+  const changed = await walkFilter(em, deps, walks, {
     action: 'cancel',
     where,
     bindings,
@@ -130,9 +146,9 @@ export async function cancelTasks(
  * still blocked stay BLOCKED): the rules of retryTask, one batch per transaction.
  */
 export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: { filter: TaskFilter; dryRun?: boolean | null }): Promise<BulkResult> {
-  const { where, bindings, counts } = await prepare(em, args.filter, RETRYABLE_STATUSES);
+  const { where, bindings, counts, walks } = await prepare(em, args.filter, RETRYABLE_STATUSES, !!args.dryRun);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
-  const changed = await walkFilter(em, deps, counts.bound, {
+  const changed = await walkFilter(em, deps, walks, {
     action: 'retry',
     where,
     bindings,

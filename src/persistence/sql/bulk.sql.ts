@@ -155,9 +155,16 @@ export interface BulkBatchRow {
 }
 
 /**
- * dryRun, and a real run's `matched` and walk bound: how many tasks the filter matches, how many
- * the action would change, and the highest `seq` among them.
+ * dryRun, and a real run's `matched`, walk bound and slices: how many tasks the filter matches,
+ * how many the action would change, the highest `seq` among the matched, and the changeable
+ * tasks' `seq` at the given quantiles (where the slices are cut; an empty array for none).
+ * Bindings: statuses (text[]), quantiles (float8[]), statuses again, then the filter's.
  */
 export function bulkCountSql(where: string): string {
-  return `select count(*)::int as matched, (count(*) filter (where status = any(?::text[])))::int as changeable, max(seq)::text as bound from task where ${where}`;
+  return `
+    select count(*)::int as matched,
+           (count(*) filter (where status = any(?::text[])))::int as changeable,
+           max(seq)::text as bound,
+           (percentile_disc(?::float8[]) within group (order by seq) filter (where status = any(?::text[])))::text[] as cuts
+      from task where ${where}`;
 }
