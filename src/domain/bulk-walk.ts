@@ -11,8 +11,9 @@
  *   (split at the quantiles of the changeable tasks' `seq`), walked at the same time, one batch
  *   transaction in flight per slice. A batch's cost is PostgreSQL's work per row (a non-HOT
  *   update, its index entries, the event row), all on one backend and so on one core; two slices
- *   use both cores of a 2-core machine (100,000 tasks at load 13: 8.1-10.7 s with one, 5.1-6.2 s
- *   with two). A set of fewer than two batches stays one slice.
+ *   use both cores of a 2-core machine (cancelling 100,000 tasks, three runs each, shared machine at
+ *   load 11-12: 7.3-10.1 s with one slice, 5.7-6.2 s with two). A set of fewer than two batches
+ *   stays one slice.
  * - Pass `skipLocked`: each batch of a slice takes the next tasks with `FOR UPDATE SKIP LOCKED`.
  *   It never waits on a row lock, so it cannot wait behind (or deadlock with) a claim, a
  *   completion or a single-task mutation holding one of its rows; a row it skips is counted (the

@@ -28,9 +28,12 @@ import type { BulkPass } from '../../domain/bulk-walk';
  *   means a row was skipped), how many it changed, and which of the changed tasks have dependents
  *   (`roots`: only those go through the dependents step, see bulk-tasks.ts).
  *
- * Measured (100,000 READY tasks, one project, 2-core machine at load 6): the previous shape (a
- * lock statement, then an update by `id = any($ids)` planned as a hash join over the whole table,
- * batches of 1,000) took 7.4 s, 5.4 s of it in the updates; see README "Bulk cancel and retry".
+ * Measured (100,000 READY tasks, one project, 2-core machine shared at load 10-14): the previous
+ * shape (a lock statement, then an update by `id = any($ids)` planned as a hash join over the
+ * whole table, batches of 1,000, a JIT-compiled dependents lookup per batch) used 3.5-3.8 s of
+ * PostgreSQL CPU; this one 2.7-3.1 s, against 2.4 s for a bare `UPDATE … RETURNING` plus event
+ * `INSERT` over the same rows in ranges of 5,000 (the floor: a non-HOT update and its index
+ * entries per row). See README "Bulk cancel and retry" for the bench's wall-clock figures.
  *
  * `where` is the filter as SQL over task columns (task-filter.ts); its bindings come first, and
  * again where the statement repeats it (bulkBatchBindings puts them in order).
