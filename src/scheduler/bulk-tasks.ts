@@ -19,6 +19,8 @@ export interface BulkResult {
    */
   changed: number;
   dryRun: boolean;
+  /** retryTasks: how many of the changed tasks were FAILED ones sent back (tq_tasks_retried_total). */
+  retried?: number;
 }
 
 /** Tasks per transaction: short enough that no lock is held for long, large enough to be quick. */
@@ -76,6 +78,7 @@ export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: {
   const lock = bulkLockSql(where);
   let after = '0';
   let changed = 0;
+  let retriedCount = 0;
   for (;;) {
     const done = await inTransaction(em.fork(), deps, async (tem) => {
       const rows = await sql<{ id: string; status: string; seq: string }>(tem, lock, [...bindings, RETRYABLE_STATUSES, after, BULK_BATCH_SIZE]);
@@ -85,6 +88,7 @@ export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: {
       const blocked = rows.filter((r) => r.status === 'BLOCKED').map((r) => r.id);
       if (failed.length > 0) {
         const retried = await sql<{ id: string }>(tem, BULK_RETRY_FAILED_SQL, [deps.now().toISOString(), failed]);
+        retriedCount += retried.length;
         changed += retried.length + (await unblockDescendants(tem, retried.map((r) => r.id))).length;
       }
       changed += (await unblockTasks(tem, blocked)).length;
@@ -92,7 +96,7 @@ export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: {
     });
     if (done) break;
   }
-  return { matched: counts.matched, changed, dryRun: false };
+  return { matched: counts.matched, changed, dryRun: false, retried: retriedCount };
 }
 
 /** The keyset position after a batch: its highest creation sequence number. */
