@@ -126,7 +126,7 @@ const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
  *   steps whose time has come, then PROMOTE_SCHEDULED_AND_NEXT_DUE_SQL, which promotes due
  *   SCHEDULED tasks and reads every next due time in one round trip, and sleeps until the
  *   earliest of them (or hints that came meanwhile). A wake-up for a runAt is that one statement.
- *   Hints after commits on this instance (wakeAt, attemptStarted) make it wake sooner; it also
+ *   Hints after commits on this instance (wakeAt, attemptsStarted) make it wake sooner; it also
  *   wakes every `intervalMs` at the latest, so due times set on other instances are learned.
  * - The regular sweep every `intervalMs`: every step (a backstop for anything the wake-ups were
  *   not told of), deadline boosts, event-log pruning; retention runs beside it. Its statements
@@ -180,7 +180,9 @@ export class Sweeper {
     if (this.stopped) return;
     const t = at.getTime();
     if (t < this.hints[kind]) this.hints[kind] = t;
-    this.schedule(Math.max(0, t - Date.now()));
+    // Never a timer beyond the interval (a wake-up comes by then anyway, and the hint waits in
+    // `hints`): a runAt weeks ahead would overflow setTimeout, which then fires at once.
+    this.schedule(Math.min(this.options.intervalMs, Math.max(0, t - Date.now())));
   }
 
   /** A claim on this instance started attempts: wake at the earliest timeout and lease expiry. */
