@@ -20,6 +20,8 @@ export interface BulkResult {
    */
   changed: number;
   dryRun: boolean;
+  /** retryTasks: how many of the changed tasks were FAILED ones sent back (tq_tasks_retried_total). */
+  retried?: number;
 }
 
 export { BULK_BATCH_SIZE };
@@ -58,13 +60,15 @@ interface BatchWork {
  * Runs the walks (domain/bulk-walk.ts), the slices at the same time: one transaction per batch,
  * each one statement that locks, changes and logs the batch (bulk.sql.ts) plus, when the batch
  * has dependents, the dependents step. Counts are added once a batch has committed, so a batch
- * run again is counted once.
+ * run again is counted once. `changed` counts every change, `own` only the batches' own tasks
+ * (not their dependents).
  */
-async function walkFilter(em: EntityManager, deps: SchedulerDeps, walks: readonly BulkWalk[], work: BatchWork): Promise<number> {
+async function walkFilter(em: EntityManager, deps: SchedulerDeps, walks: readonly BulkWalk[], work: BatchWork): Promise<{ changed: number; own: number }> {
   const texts = { skipLocked: bulkBatchSql(work.where, work.action, 'skipLocked'), waiting: bulkBatchSql(work.where, work.action, 'waiting') };
-  const walkSlice = async (start: BulkWalk): Promise<number> => {
+  const walkSlice = async (start: BulkWalk) => {
     let walk = start;
     let changed = 0;
+    let own = 0;
     while (!walk.done) {
       const current = walk;
       const bindings = bulkBatchBindings(work.bindings, current.pass, { statuses: work.statuses, after: current.after.toString(), bound: current.bound.toString(), limit: BULK_BATCH_SIZE }, work.change);
@@ -79,12 +83,13 @@ async function walkFilter(em: EntityManager, deps: SchedulerDeps, walks: readonl
         }),
       );
       changed += batch.changed;
+      own += batch.row.changed;
       walk = nextBulkWalk(current, outcome(batch.row));
     }
-    return changed;
+    return { changed, own };
   };
-  const changed = await Promise.all(walks.map(walkSlice));
-  return changed.reduce((a, b) => a + b, 0);
+  const slices = await Promise.all(walks.map(walkSlice));
+  return { changed: slices.reduce((a, s) => a + s.changed, 0), own: slices.reduce((a, s) => a + s.own, 0) };
 }
 
 function outcome(row: BulkBatchRow): BulkBatchOutcome {
@@ -124,7 +129,7 @@ export async function cancelTasks(
   const { where, bindings, counts, walks } = await prepare(em, args.filter, CANCELLABLE_STATUSES, !!args.dryRun);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
   const because = `dependency was cancelled in bulk: ${reason.slice(0, 200)}`;
-  const changed = await walkFilter(em, deps, walks, {
+  const { changed } = await walkFilter(em, deps, walks, {
     action: 'cancel',
     where,
     bindings,
@@ -148,7 +153,7 @@ export async function cancelTasks(
 export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: { filter: TaskFilter; dryRun?: boolean | null }): Promise<BulkResult> {
   const { where, bindings, counts, walks } = await prepare(em, args.filter, RETRYABLE_STATUSES, !!args.dryRun);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
-  const changed = await walkFilter(em, deps, walks, {
+  const { changed, own: retried } = await walkFilter(em, deps, walks, {
     action: 'retry',
     where,
     bindings,
@@ -163,5 +168,6 @@ export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: {
   });
   // Unblocked tasks may now wait SCHEDULED for their runAt (as after retryTask).
   deps.dueTimesChanged?.();
-  return { matched: counts.matched, changed, dryRun: false };
+  // `retried`: the FAILED tasks sent back (a retry batch statement's own changes), for the metrics.
+  return { matched: counts.matched, changed, dryRun: false, retried };
 }
