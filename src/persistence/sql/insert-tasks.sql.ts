@@ -8,8 +8,8 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * for a whole group of producers (create-tasks.ts groups concurrent calls). No ORM entity is
  * built on the way in or out (rows come back as Task snapshots, task-rows.ts toTasks).
  *
- * 1. `inserted`: the tasks. `on conflict (project_id, idempotency_key) do nothing` resolves
- *    concurrent creates with the same idempotency key in the database (constraint
+ * 1. `inserted`: the tasks. `on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing` resolves
+ *    concurrent creates with the same idempotency key in the database (the partial unique index
  *    task_idempotency_key_unique): PostgreSQL waits for the other transaction and skips the row
  *    if it committed. Skipped rows simply do not come back; the caller compares counts.
  * 2. `edges`: only for tasks that were inserted, and only to tasks that exist (an input's own
@@ -48,7 +48,7 @@ function buildInsertTasksSql(columns: readonly TaskColumn[]): string {
            nullif(i.retry_policy, 'null'::jsonb), i.complexity,
            i.run_at, i.timeout_seconds, i.idempotency_key, i.concurrency_key, ?::timestamptz, ?::timestamptz
       from input i
-    on conflict (project_id, idempotency_key) do nothing
+    on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing
     returning ${taskColumns(undefined, returning)}
   ), edges as (
     insert into task_dependency (task_id, depends_on_id)
