@@ -15,7 +15,9 @@ import { Migration } from '@mikro-orm/migrations';
  * - `task_delete_edges`, after each DELETE statement on task: the edges from and to the deleted
  *   tasks go with them (was ON DELETE CASCADE on both columns), in two set-based deletes.
  * - `task_truncate_edges`: TRUNCATE task empties task_dependency too (a foreign key refused a
- *   TRUNCATE of task alone; nothing may be left pointing at tasks that are gone).
+ *   TRUNCATE of task alone; nothing may be left pointing at tasks that are gone). With DELETE: a
+ *   TRUNCATE inside the trigger fails when the statement truncates task_dependency itself
+ *   (`truncate task_event, task_dependency, task`, the bench's reset), which then finds it empty.
  * Task ids never change (no UPDATE of task.id anywhere; the foreign keys refused one).
  */
 export class Migration20261204100000_edge_checks_per_statement extends Migration {
@@ -59,7 +61,7 @@ export class Migration20261204100000_edge_checks_per_statement extends Migration
     this.addSql(`
       create function task_truncate_edges() returns trigger language plpgsql as $$
       begin
-        truncate task_dependency;
+        delete from task_dependency;
         return null;
       end $$;`);
     this.addSql(`create trigger task_truncate_edges after truncate on task for each statement execute function task_truncate_edges();`);
