@@ -138,10 +138,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       notifier.notify();
     },
     // A retry, runAt or cron tick due sooner than the next sweep gets a sweep then (taskReady then).
-    retryScheduled: (at) => sweeper.wakeAt(at),
-    runAtScheduled: (at) => sweeper.wakeAt(at),
+    retryScheduled: (at) => sweeper.wakeAt(at, 'retry'),
+    runAtScheduled: (at) => sweeper.wakeAt(at, 'scheduled'),
     // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
     dueTimesChanged: () => sweeper.recheckDueTimes(),
+    // A claimed attempt's timeout or lease may end before the next regular sweep.
+    attemptsStarted: (timeoutAt, leaseExpiresAt) => sweeper.attemptsStarted(timeoutAt, leaseExpiresAt),
     progressReported: (e) => progress.publish(e),
   }, metrics);
   const sweeper = new Sweeper(orm, scheduler.deps, {

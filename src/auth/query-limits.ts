@@ -1,4 +1,5 @@
 import {
+  ArgumentNode,
   ASTVisitor,
   DocumentNode,
   FieldNode,
@@ -26,6 +27,7 @@ import {
   ValidationRule,
   valueFromAST,
   ValueNode,
+  visit,
 } from 'graphql';
 import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config';
@@ -149,10 +151,43 @@ export function estimate({ field, args, childComplexity }: ComplexityEstimatorAr
   return 1 + childComplexity;
 }
 
+/**
+ * Whether a document's cost can change with its variables: a page-size or list argument, or an
+ * @include/@skip condition, given as a variable. Most operations (a claim, a completion) have
+ * none, and their cost is then computed once per parsed document rather than on every request
+ * (walking the document with the schema's type info was ~7% of an HTTP claim's server CPU).
+ */
+function costDependsOnVariables(document: DocumentNode): boolean {
+  let dynamic = false;
+  visit(document, {
+    Argument(node: ArgumentNode) {
+      if (node.value.kind === Kind.VARIABLE && (SIZE_ARGS.includes(node.name.value) || LIST_ARGS.includes(node.name.value))) dynamic = true;
+    },
+    Directive(node) {
+      if ((node.name.value === 'include' || node.name.value === 'skip') && node.arguments?.some((a) => a.value.kind === Kind.VARIABLE)) dynamic = true;
+    },
+  });
+  return dynamic;
+}
+
+/** Per parsed document (parsed documents are cached by Apollo and by graphql-ws's document cache): null when the cost depends on variables, else the cost per operation name. */
+const staticCosts = new WeakMap<DocumentNode, Map<string, number> | null>();
+
 /** The cost of the operation that will run, with its variables; null when it is within the limit. */
 export function costError(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined, maxCost: number): GraphQLError | null {
-  const cost = operationCost(schema, document, operationName ?? undefined, variables ?? {});
-  return cost !== null && cost > maxCost ? tooComplex('cost', maxCost, cost, 'QUERY_MAX_COST') : null;
+  let costs = staticCosts.get(document);
+  if (costs === undefined) {
+    costs = costDependsOnVariables(document) ? null : new Map();
+    staticCosts.set(document, costs);
+  }
+  const key = operationName ?? '';
+  let cost: number | null | undefined = costs?.get(key);
+  if (cost === undefined) {
+    cost = operationCost(schema, document, operationName ?? undefined, variables ?? {});
+    if (cost === null) return null; // where getComplexity gave no figure either (operationCost)
+    costs?.set(key, cost);
+  }
+  return cost > maxCost ? tooComplex('cost', maxCost, cost, 'QUERY_MAX_COST') : null;
 }
 
 /** graphql-query-complexity's guard against fragments that expand exponentially (its maxQueryNodes default). */

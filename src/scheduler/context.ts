@@ -26,6 +26,12 @@ export interface SchedulerDeps {
    * due time (once per 50 ms at most).
    */
   dueTimesChanged?: () => void;
+  /**
+   * Called after a claim committed, with the earliest timeout deadline of the attempts it started
+   * (null when none has `timeoutSeconds`) and the earliest lease expiry, on this process's clock.
+   * The sweeper wakes then, so a timeout or lease shorter than the sweep interval ends on time.
+   */
+  attemptsStarted?: (timeoutAt: Date | null, leaseExpiresAt: Date) => void;
   /** Called after a progress report was stored (the progress channel coalesces and fans out). */
   progressReported?: (event: ProgressEventPayload) => void;
 }
