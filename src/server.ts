@@ -151,10 +151,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     eventRetentionHours: config.eventRetentionHours,
     retentionDays: config.retentionDays,
     onError: logError('sweep failed'),
-    onSwept: (swept) => {
-      if (swept.expired - swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'retry' }, swept.expired - swept.failed);
-      if (swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'failed' }, swept.failed);
-    },
   });
   // Access control (src/auth): tokens checked at the door of both transports, cached a few
   // seconds; a revocation anywhere reaches this instance through its LISTEN channel.

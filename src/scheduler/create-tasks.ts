@@ -174,18 +174,26 @@ const RACE_RETRIES = 5;
  */
 async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Task[][]> {
   const em = calls[0]!.em;
+  // Inside a caller's transaction (decomposeTask, a schedule's tick) the caller counts what it
+  // created once it has committed; here only writes that are committed on return are counted.
+  const nested = Boolean(em.getTransactionContext());
+  const counted = (created: Map<string, number>) => {
+    if (!nested) for (const [projectId, count] of created) deps.tasksChanged?.({ kind: 'created', projectId, count });
+  };
   const autocommit = calls.every((c) => !c.referencesExisting && (c.planned.length === 1 || c.planned.every((p) => p.input.idempotencyKey === null)));
   if (autocommit) {
     const results = await write(em, deps, calls, false);
     if (results.wrote) afterWrite(deps, calls);
+    counted(results.created);
     return results.tasks;
   }
   for (let attempt = 0; ; attempt++) {
     try {
       // A request's shared EntityManager cannot run a transaction itself: a fork does.
-      const txEm = em.getTransactionContext() ? em : em.fork();
+      const txEm = nested ? em : em.fork();
       const results = await txEm.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
       if (results.wrote) afterWrite(deps, calls);
+      counted(results.created);
       return results.tasks;
     } catch (e) {
       if (!(e instanceof IdempotencyRace) || attempt >= RACE_RETRIES) throw e;
@@ -193,7 +201,8 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
   }
 }
 
-async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[], inTransaction: boolean): Promise<{ tasks: Task[][]; wrote: boolean }> {
+/** `created`: how many tasks were inserted per project (an idempotency key's existing task is not). */
+async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[], inTransaction: boolean): Promise<{ tasks: Task[][]; wrote: boolean; created: Map<string, number> }> {
   const all = calls.flatMap((c) => c.planned);
   await requireProjectIds(em, [...new Set(all.map((p) => p.input.projectId))], knownProjectsOf(deps));
 
@@ -301,7 +310,12 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
       return task!;
     }),
   );
-  return { tasks, wrote: rows.length > 0 };
+  const created = new Map<string, number>();
+  if (rows.length > 0) {
+    const inserted = new Set(rows.map((r) => r.id));
+    for (const p of toInsert) if (inserted.has(p.id)) created.set(p.input.projectId, (created.get(p.input.projectId) ?? 0) + 1);
+  }
+  return { tasks, wrote: rows.length > 0, created };
 }
 
 function checkReferences(all: Planned[], existing: Map<string, { project_id: string; status: TaskStatus }>): void {

@@ -27,20 +27,36 @@ export interface SweepResult {
 }
 
 /** Ends attempts (expired lease or timeout) in batches; FAILED ones block their waiting dependents. */
-async function endAttempts(em: EntityManager, deps: SchedulerDeps, statement: string, why: string): Promise<{ ended: number; failed: number }> {
+async function endAttempts(em: EntityManager, deps: SchedulerDeps, statement: string, cause: 'lease_expired' | 'timeout', why: string): Promise<{ ended: number; failed: number }> {
   let ended = 0;
   let failedCount = 0;
   for (;;) {
     const rows = await em.transactional(async (tem) => {
-      const expired = await sql<{ id: string; status: string }>(tem as EntityManager, statement, [BATCH]);
+      const expired = await sql<{ id: string; project_id: string; status: string }>(tem as EntityManager, statement, [BATCH]);
       const failed = expired.filter((r) => r.status === 'FAILED').map((r) => r.id);
       if (failed.length) await blockWaitingDescendants(tem as EntityManager, failed, why);
       return expired;
     });
     if (rows.length) deps.afterCommit();
+    if (deps.tasksChanged) countEnded(deps.tasksChanged, rows, cause);
     ended += rows.length;
     failedCount += rows.filter((r) => r.status === 'FAILED').length;
     if (rows.length < BATCH) return { ended, failed: failedCount };
+  }
+}
+
+/** Tells the counters how many attempts of each project ended RETRYING or FAILED, and why. */
+function countEnded(tasksChanged: NonNullable<SchedulerDeps['tasksChanged']>, rows: readonly { project_id: string; status: string }[], cause: 'lease_expired' | 'timeout'): void {
+  const counts = new Map<string, { retried: number; failed: number }>();
+  for (const r of rows) {
+    const c = counts.get(r.project_id) ?? { retried: 0, failed: 0 };
+    if (r.status === 'FAILED') c.failed++;
+    else c.retried++;
+    counts.set(r.project_id, c);
+  }
+  for (const [projectId, c] of counts) {
+    if (c.retried) tasksChanged({ kind: 'retried', projectId, count: c.retried, cause });
+    if (c.failed) tasksChanged({ kind: 'failed', projectId, count: c.failed, cause });
   }
 }
 
@@ -82,12 +98,12 @@ export async function sweepOnce(em: EntityManager, deps: SchedulerDeps, steps: S
   // Promotions first: they are what a waiting worker is waiting for.
   if (steps.scheduled) result.scheduledDue = await promote(em, deps, PROMOTE_DUE_SCHEDULED_SQL);
   if (steps.leases) {
-    const leases = await endAttempts(em, deps, EXPIRE_LEASES_SQL, 'a dependency failed: its lease expired with no retries left');
+    const leases = await endAttempts(em, deps, EXPIRE_LEASES_SQL, 'lease_expired', 'a dependency failed: its lease expired with no retries left');
     result.expired = leases.ended;
     result.failed += leases.failed;
   }
   if (steps.timeouts) {
-    const timeouts = await endAttempts(em, deps, EXPIRE_TIMEOUTS_SQL, 'a dependency failed: it timed out with no retries left');
+    const timeouts = await endAttempts(em, deps, EXPIRE_TIMEOUTS_SQL, 'timeout', 'a dependency failed: it timed out with no retries left');
     result.timedOut = timeouts.ended;
     result.failed += timeouts.failed;
   }
@@ -105,7 +121,7 @@ export interface SweeperOptions {
   retentionDays?: RetentionDays;
   /** How often retention runs (ms; default 60 s). */
   retentionEveryMs?: number;
-  /** Told what every sweep did (metrics: expired leases). */
+  /** Told what every sweep did (the counters are told per task through SchedulerDeps.tasksChanged). */
   onSwept?: (result: SweepResult) => void;
 }
 
@@ -286,7 +302,9 @@ export class Sweeper {
     const em = this.orm.em.fork() as EntityManager;
     this.sweeping = (async () => {
       try {
-        this.options.onSwept?.(await sweepOnce(em, this.deps));
+        // Not inside `onSwept?.(…)`: without a listener that would skip the sweep itself.
+        const swept = await sweepOnce(em, this.deps);
+        this.options.onSwept?.(swept);
         if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
           this.lastPrune = Date.now();
           await sql(em, PRUNE_EVENTS_SQL, [this.options.eventRetentionHours]);
