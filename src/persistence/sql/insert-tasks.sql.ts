@@ -72,17 +72,20 @@ export function insertTasksStatement(columns: readonly TaskColumn[]): StatementV
   return statementVariant('create', columns, buildInsertTasksSql);
 }
 
-/** Idempotency keys already taken in their project: those inputs return these tasks instead. */
+/**
+ * Idempotency keys already taken in their project: those inputs return these tasks instead.
+ * Read without a lock: a hit that a new task of the call depends on (by key) is locked with the
+ * named dependencies afterwards (LOCK_REFERENCED_TASKS_SQL), in the one id order.
+ */
 export const TASKS_BY_IDEMPOTENCY_KEY_SQL = `
   select ${taskColumns('t', ALL_TASK_COLUMNS)}
     from task t join unnest(?::uuid[], ?::text[]) as k(project_id, idempotency_key)
-      on t.project_id = k.project_id and t.idempotency_key = k.idempotency_key
-     order by t.id
-     for share of t`;
+      on t.project_id = k.project_id and t.idempotency_key = k.idempotency_key`;
 
 /**
- * Existing tasks named as dependencies or parents, locked (shared, in id order so concurrent
- * creates cannot deadlock) so none fails or is cancelled while the new tasks' statuses are
- * decided from theirs.
+ * Existing tasks named as dependencies or parents, and idempotency hits that new tasks depend
+ * on, locked (shared, in id order so concurrent creates cannot deadlock) so none fails or is
+ * cancelled while the new tasks' statuses are decided from theirs. Runs after GAIN_DEPENDENTS_SQL
+ * (effective-priority.sql.ts), which takes the stronger lock first on the rows it changes.
  */
 export const LOCK_REFERENCED_TASKS_SQL = 'select id::text, project_id::text, status from task where id = any(?::uuid[]) order by id for share';
