@@ -108,6 +108,7 @@ export class Worker extends EventEmitter {
   private running = 0;
   private claiming = false;
   private claimWanted = false;
+  private pumpSoon: NodeJS.Immediate | null = null;
   /** The last claim got fewer tasks than it asked for: wait for taskReady, the poll or a reconnect. */
   private queueEmpty = false;
   private claimBackoff: NodeJS.Timeout | null = null;
@@ -320,7 +321,14 @@ export class Worker extends EventEmitter {
       this.shutdownProgress?.();
       return;
     }
-    if (!this.queueEmpty) this.pump();
+    if (this.queueEmpty || this.pumpSoon) return;
+    // Handlers that finish together (a batch of quick tasks) free their slots in the same turn:
+    // claim once for all of them in the next turn, not once for the first slot and again for the
+    // rest (bench SDK W1: claims of 1 then 9 instead of 10).
+    this.pumpSoon = setImmediate(() => {
+      this.pumpSoon = null;
+      this.pump();
+    });
   }
 
   /** The lease is gone (lost, cancelled, ended elsewhere): abort the handler, send nothing more. */
@@ -586,6 +594,7 @@ export class Worker extends EventEmitter {
     }
     for (const t of this.timers) clearInterval(t);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.pumpSoon) clearImmediate(this.pumpSoon);
     for (const stop of this.unsubscribes) stop();
     for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler);
     await this.conn.dispose();
