@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     const migrator = await openOrm({ clientUrl: config.databaseDirectUrl, poolSize: 2 });
     await migrator.close();
   }
-  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: !config.databaseDirectUrl });
+  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: !config.databaseDirectUrl, genericPlans: config.databasePooler !== 'transaction' });
   const server = await startServer({ config, orm, databaseUrl, directUrl: config.databaseDirectUrl, logger, complexityWeights });
   if (config.authMode === 'on' && config.adminToken === null) {
     const minted = await ensureAdminToken(orm.em as EntityManager, config.dataDir);

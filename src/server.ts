@@ -138,10 +138,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       notifier.notify();
     },
     // A retry, runAt or cron tick due sooner than the next sweep gets a sweep then (taskReady then).
-    retryScheduled: (at) => sweeper.wakeAt(at),
-    runAtScheduled: (at) => sweeper.wakeAt(at),
+    retryScheduled: (at) => sweeper.wakeAt(at, 'retry'),
+    runAtScheduled: (at) => sweeper.wakeAt(at, 'scheduled'),
     // A completion or unblocking may have left a task SCHEDULED until a runAt not seen yet.
     dueTimesChanged: () => sweeper.recheckDueTimes(),
+    // A claimed attempt's timeout or lease may end before the next regular sweep.
+    attemptsStarted: (timeoutAt, leaseExpiresAt) => sweeper.attemptsStarted(timeoutAt, leaseExpiresAt),
     progressReported: (e) => progress.publish(e),
   }, metrics);
   const sweeper = new Sweeper(orm, scheduler.deps, {
@@ -149,10 +151,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     eventRetentionHours: config.eventRetentionHours,
     retentionDays: config.retentionDays,
     onError: logError('sweep failed'),
-    onSwept: (swept) => {
-      if (swept.expired - swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'retry' }, swept.expired - swept.failed);
-      if (swept.failed > 0) metrics.leasesExpired.inc({ outcome: 'failed' }, swept.failed);
-    },
   });
   // Access control (src/auth): tokens checked at the door of both transports, cached a few
   // seconds; a revocation anywhere reaches this instance through its LISTEN channel.

@@ -49,7 +49,7 @@ export interface WorkerOptions<R = unknown> {
   handleSignals?: boolean;
   /** Claim attempts when nothing woke the worker (the backstop behind taskReady), default 5000. */
   pollIntervalMs?: number;
-  /** The Task fields a handler receives (GraphQL selection). */
+  /** The Task fields a handler receives (GraphQL selection; `id attempt timeoutSeconds` are always fetched, the worker needs them). */
   taskFields?: string;
 }
 
@@ -61,11 +61,16 @@ export interface WorkerStats {
   completed: number;
   failed: number;
   leaseLost: number;
+  /** Attempts that ran past their task's timeoutSeconds: aborted, left to the server to end. */
+  timedOut: number;
   connected: boolean;
 }
 
 /** Result calls in flight at once: a batch is sent while the previous one is still answered. */
 const MAX_FLUSHES = 3;
+
+/** Fields the worker itself reads (fencing, the timeout timer), fetched whatever taskFields says. */
+const WORKER_FIELDS = 'id attempt timeoutSeconds';
 
 const DEFAULT_TASK_FIELDS =
   'id projectId title description priority status context metadata retryCount maxRetries attempt assignedTo parentTaskId leaseExpiresAt timeoutSeconds';
@@ -79,7 +84,10 @@ interface Held {
   /** Its result is on the wire: a heartbeat or an event that misses it is not a lost lease. */
   sending: boolean;
   outcome?: { kind: 'complete'; result: unknown } | { kind: 'fail'; error: string; retryable: boolean | null };
+  /** Fires at the attempt's timeout deadline (tasks with timeoutSeconds). */
   timer?: NodeJS.Timeout;
+  /** That deadline (Date.now() terms): an end of the attempt seen after it is the timeout's. */
+  deadline?: number;
   progress?: { inFlight: boolean; next: { percent: number; message: string | null } | null };
 }
 
@@ -89,7 +97,7 @@ interface Held {
  * shuts down gracefully (see createWorker).
  *
  * Events: 'claimed' (task), 'completed' (task, result), 'failed' (task, error), 'leaseLost'
- * (task, reason), 'reconnected', 'error' (error), 'closed'.
+ * (task, reason), 'timedOut' (task, reason), 'reconnected', 'error' (error), 'closed'.
  */
 export class Worker extends EventEmitter {
   readonly workerId: string;
@@ -100,6 +108,7 @@ export class Worker extends EventEmitter {
   private running = 0;
   private claiming = false;
   private claimWanted = false;
+  private pumpSoon: NodeJS.Immediate | null = null;
   /** The last claim got fewer tasks than it asked for: wait for taskReady, the poll or a reconnect. */
   private queueEmpty = false;
   private claimBackoff: NodeJS.Timeout | null = null;
@@ -115,7 +124,7 @@ export class Worker extends EventEmitter {
   private readonly unsubscribes: Array<() => void> = [];
   private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   private resolveClosed!: () => void;
-  private readonly counts = { claimed: 0, completed: 0, failed: 0, leaseLost: 0 };
+  private readonly counts = { claimed: 0, completed: 0, failed: 0, leaseLost: 0, timedOut: 0 };
 
   constructor(options: WorkerOptions) {
     super();
@@ -228,10 +237,13 @@ export class Worker extends EventEmitter {
         const free = this.options.concurrency - this.running;
         // Results that cannot be sent pile up: stop taking work until they are out.
         if (free <= 0 || this.pendingResults() > this.options.concurrency) break;
+        // Before the claim is sent: no earlier than the server's start of the attempts, so a
+        // timeout counted from here fires at or a little before the server's deadline.
+        const claimedAt = Date.now();
         const tasks = await this.claim(free);
         this.claimFailures = 0;
         this.queueEmpty = tasks.length < free;
-        for (const task of tasks) this.run(task);
+        for (const task of tasks) this.run(task, claimedAt);
         if (!this.queueEmpty) this.claimWanted = true;
       }
     } catch (e) {
@@ -250,8 +262,9 @@ export class Worker extends EventEmitter {
   }
 
   private async claim(limit: number): Promise<Task[]> {
+    // The worker's own fields ride along whatever taskFields says (GraphQL merges a field asked twice).
     const data = await this.conn.request<{ claimTasks: Task[] }>(
-      `mutation($p: ID!, $w: String!, $n: Int!, $a: String, $l: Int) { claimTasks(projectId: $p, workerId: $w, limit: $n, assignedTo: $a, leaseSeconds: $l) { ${this.options.taskFields} } }`,
+      `mutation($p: ID!, $w: String!, $n: Int!, $a: String, $l: Int) { claimTasks(projectId: $p, workerId: $w, limit: $n, assignedTo: $a, leaseSeconds: $l) { ${this.options.taskFields} ${WORKER_FIELDS} } }`,
       { p: this.options.projectId, w: this.workerId, n: limit, a: this.options.assignedTo, l: this.options.leaseSeconds },
     );
     return data.claimTasks;
@@ -259,7 +272,7 @@ export class Worker extends EventEmitter {
 
   // ---- running handlers -----------------------------------------------------------------
 
-  private run(task: Task): void {
+  private run(task: Task, claimedAt: number): void {
     if (this.stopping) {
       // Claimed while shutting down (the claim was in flight): hand it straight back.
       const h: Held = { task, attempt: task.attempt, controller: new AbortController(), state: 'gone', sending: false };
@@ -273,7 +286,8 @@ export class Worker extends EventEmitter {
     this.emit('claimed', task);
     if (task.timeoutSeconds) {
       const seconds = task.timeoutSeconds;
-      h.timer = setTimeout(() => h.controller.abort(new TaskTimeoutError(task.id, seconds)), seconds * 1000);
+      h.deadline = claimedAt + seconds * 1000;
+      h.timer = setTimeout(() => this.timedOut(h, seconds), Math.max(0, h.deadline - Date.now()));
     }
     const ctx: TaskContext = {
       signal: h.controller.signal,
@@ -285,7 +299,7 @@ export class Worker extends EventEmitter {
       .then(() => this.options.handler(task, ctx))
       .then(
         (result) => this.finished(h, { kind: 'complete', result: result === undefined ? null : result }),
-        (error: unknown) => this.finished(h, failureOf(h, error)),
+        (error: unknown) => this.finished(h, failureOf(error)),
       );
   }
 
@@ -296,9 +310,7 @@ export class Worker extends EventEmitter {
       this.pumpIfWorthIt();
       return;
     }
-    const reason = h.controller.signal.aborted ? h.controller.signal.reason : null;
-    // A timed-out attempt is a failure, whatever the handler returned after its signal fired.
-    h.outcome = reason instanceof TaskTimeoutError ? { kind: 'fail', error: reason.message, retryable: null } : outcome;
+    h.outcome = outcome;
     h.state = 'result';
     this.scheduleFlush(0);
     this.pumpIfWorthIt();
@@ -309,7 +321,14 @@ export class Worker extends EventEmitter {
       this.shutdownProgress?.();
       return;
     }
-    if (!this.queueEmpty) this.pump();
+    if (this.queueEmpty || this.pumpSoon) return;
+    // Handlers that finish together (a batch of quick tasks) free their slots in the same turn:
+    // claim once for all of them in the next turn, not once for the first slot and again for the
+    // rest (bench SDK W1: claims of 1 then 9 instead of 10).
+    this.pumpSoon = setImmediate(() => {
+      this.pumpSoon = null;
+      this.pump();
+    });
   }
 
   /** The lease is gone (lost, cancelled, ended elsewhere): abort the handler, send nothing more. */
@@ -324,6 +343,22 @@ export class Worker extends EventEmitter {
     if (!wasRunning) this.pumpIfWorthIt();
   }
 
+  /**
+   * The attempt ran past its timeoutSeconds: the handler's signal fires (TaskTimeoutError) and
+   * nothing it returns is sent. The server ends the attempt at the same deadline (charged, retried
+   * per the task's policy, `metadata.error` "Timed out after N s"); a result sent now would race
+   * that ending, so the worker lets go of the task as it does of a lost lease.
+   */
+  private timedOut(h: Held, seconds: number): void {
+    if (h.state !== 'running') return;
+    h.state = 'gone';
+    this.held.delete(h.task.id);
+    const reason = new TaskTimeoutError(h.task.id, seconds);
+    h.controller.abort(reason);
+    this.counts.timedOut++;
+    this.emit('timedOut', h.task, reason);
+  }
+
   private onStatusEvent(e: { taskId: string; status: string; task: { status: string; attempt: number; workerId: string | null } | null }): void {
     const h = this.held.get(e.taskId);
     if (!h || h.sending || h.state === 'gone') return;
@@ -331,6 +366,8 @@ export class Worker extends EventEmitter {
     // The row as it is now: still ours (an older event of a task claimed again) means nothing changed.
     const t = e.task;
     if (t && t.status === 'RUNNING' && t.attempt === h.attempt && t.workerId === this.workerId) return;
+    // Ended at or after the deadline (this process was too busy to run its timer first): the timeout.
+    if (h.deadline !== undefined && Date.now() >= h.deadline) return this.timedOut(h, h.task.timeoutSeconds!);
     this.drop(h, new LeaseLostError(h.task.id));
   }
 
@@ -557,6 +594,7 @@ export class Worker extends EventEmitter {
     }
     for (const t of this.timers) clearInterval(t);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.pumpSoon) clearImmediate(this.pumpSoon);
     for (const stop of this.unsubscribes) stop();
     for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler);
     await this.conn.dispose();
@@ -585,12 +623,10 @@ function resultOf(h: Held): unknown {
   return (h.outcome as { result: unknown }).result;
 }
 
-function failureOf(h: Held, error: unknown): NonNullable<Held['outcome']> {
-  const reason = h.controller.signal.aborted ? h.controller.signal.reason : null;
+function failureOf(error: unknown): NonNullable<Held['outcome']> {
   const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
   // null: the server's rule decides (retried unless the message says validation, not found …).
   const retryable = error instanceof NonRetryableError ? false : null;
-  if (reason instanceof TaskTimeoutError) return { kind: 'fail', error: reason.message, retryable };
   return { kind: 'fail', error: message.slice(0, 10_000) || 'handler failed', retryable };
 }
 

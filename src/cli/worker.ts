@@ -42,6 +42,7 @@ export function workerCommand(program: Command): void {
       worker.on('completed', (t) => log('completed', { task: t.id }));
       worker.on('failed', (t, error) => log('failed', { task: t.id, error }));
       worker.on('leaseLost', (t, reason) => log('leaseLost', { task: t.id, reason: reason instanceof Error ? reason.message : String(reason) }));
+      worker.on('timedOut', (t, reason) => log('timedOut', { task: t.id, reason: reason instanceof Error ? reason.message : String(reason) }));
       worker.on('reconnected', () => log('reconnected', {}));
       worker.on('error', (e) => log('error', { message: e instanceof Error ? e.message : String(e) }));
       await worker.closed;

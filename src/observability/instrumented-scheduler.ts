@@ -1,36 +1,28 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Task } from '../persistence/entities/task.entity';
 import { Scheduler } from '../scheduler/scheduler';
-import type { SchedulerDeps } from '../scheduler/context';
+import type { SchedulerDeps, TaskChange } from '../scheduler/context';
 import type { Metrics } from './metrics';
 
 /**
- * The Scheduler, counting what its use cases did from the tasks they return: no extra SQL on
- * any path. Claims and completions are counted per call after the shared statement
- * (coalescer.ts) has answered, so group commit is untouched. The hot paths return only the
- * columns their caller asked for; the few columns the counters read (project, timestamps) are
- * added to that selection once per selection.
+ * The Scheduler, counting what its use cases did: from the tasks they return where those show
+ * it (claims, completions, failures, releases, decompositions, triggers, bulk results), and
+ * otherwise from what the service reports after commit through `deps.tasksChanged` (creations
+ * without idempotent repeats, cascaded cancels, retries by hand, schedule ticks, attempts the
+ * sweeper ended). No extra SQL on any path. Claims and completions are counted per call after
+ * the shared statement (coalescer.ts) has answered, so group commit is untouched. The hot paths
+ * return only the columns their caller asked for; the few columns the counters read (project,
+ * timestamps) are added to that selection once per selection.
  */
 export class InstrumentedScheduler extends Scheduler {
   constructor(deps: SchedulerDeps, private readonly metrics: Metrics) {
-    super(deps);
-  }
-
-  override async createTasks(...args: Parameters<Scheduler['createTasks']>) {
-    const tasks = await super.createTasks(...args);
-    for (const t of tasks) this.metrics.tasksCreated.inc({ project: t.projectId });
-    return tasks;
-  }
-
-  override async createTask(...args: Parameters<Scheduler['createTask']>) {
-    const task = await super.createTask(...args);
-    this.metrics.tasksCreated.inc({ project: task.projectId });
-    return task;
+    super({ ...deps, tasksChanged: (change) => (countChange(metrics, change), deps.tasksChanged?.(change)) });
   }
 
   override async claimTasks(em: EntityManager, args: Parameters<Scheduler['claimTasks']>[1]) {
     const tasks = await super.claimTasks(em, { ...args, fields: withCounted(args.fields) });
-    const project = args.projectId;
+    // The stored id (lower case), whatever case the caller spelled it in: one label per project.
+    const project = tasks[0]?.projectId ?? args.projectId;
     this.metrics.claimCalls.inc({ result: tasks.length > 0 ? 'hit' : 'empty' });
     if (tasks.length > 0) this.metrics.tasksClaimed.inc({ project }, tasks.length);
     for (const t of tasks) {
@@ -62,10 +54,44 @@ export class InstrumentedScheduler extends Scheduler {
     return task;
   }
 
-  override async cancelTask(...args: Parameters<Scheduler['cancelTask']>) {
-    const task = await super.cancelTask(...args);
-    this.metrics.tasksCancelled.inc({ project: task.projectId });
+  override async releaseTask(em: EntityManager, args: Parameters<Scheduler['releaseTask']>[1]) {
+    const task = await super.releaseTask(em, { ...args, fields: withCounted(args.fields) });
+    this.metrics.tasksReleased.inc({ project: task.projectId });
     return task;
+  }
+
+  override async releaseTasks(em: EntityManager, inputs: Parameters<Scheduler['releaseTasks']>[1], returned?: Parameters<Scheduler['releaseTasks']>[2], guard?: Parameters<Scheduler['releaseTasks']>[3]) {
+    const tasks = await super.releaseTasks(em, inputs, returned ? { ...returned, fields: withCounted(returned.fields) } : returned, guard);
+    for (const t of tasks) this.metrics.tasksReleased.inc({ project: t.projectId });
+    return tasks;
+  }
+
+  override async decomposeTask(...args: Parameters<Scheduler['decomposeTask']>) {
+    // The children were created inside decomposeTask's transaction: counted once it committed.
+    const children = await super.decomposeTask(...args);
+    for (const t of children) this.metrics.tasksCreated.inc({ project: t.projectId });
+    return children;
+  }
+
+  override async triggerSchedule(...args: Parameters<Scheduler['triggerSchedule']>) {
+    const task = await super.triggerSchedule(...args);
+    this.metrics.tasksCreated.inc({ project: task.projectId });
+    return task;
+  }
+
+  override async cancelTasks(...args: Parameters<Scheduler['cancelTasks']>) {
+    const result = await super.cancelTasks(...args);
+    // `changed`: the filter's tasks cancelled and the dependents a cascade cancelled, all of the
+    // filter's project. (Batches committed before a later one failed are not counted.)
+    if (!result.dryRun && result.changed > 0) this.metrics.tasksCancelled.inc({ project: args[1].filter.projectId!.toLowerCase() }, result.changed);
+    return result;
+  }
+
+  override async retryTasks(...args: Parameters<Scheduler['retryTasks']>) {
+    const result = await super.retryTasks(...args);
+    // Only the FAILED tasks sent back are retries; unblocked ones (BLOCKED -> PENDING/READY) are not.
+    if (!result.dryRun && result.retried) this.metrics.tasksRetried.inc({ project: args[1].filter.projectId!.toLowerCase() }, result.retried);
+    return result;
   }
 
   private finished(task: Task, outcome: 'completed') {
@@ -73,6 +99,16 @@ export class InstrumentedScheduler extends Scheduler {
     this.metrics.tasksCompleted.inc({ project });
     if (task.startedAt && task.completedAt) this.metrics.runDuration.observe({ project, outcome }, seconds(task.completedAt, task.startedAt));
   }
+}
+
+/** A change the service reported after commit (SchedulerDeps.tasksChanged), on its counters. */
+function countChange(metrics: Metrics, { kind, projectId: project, count, cause }: TaskChange): void {
+  if (count <= 0) return;
+  const counter = { created: metrics.tasksCreated, cancelled: metrics.tasksCancelled, retried: metrics.tasksRetried, failed: metrics.tasksFailed }[kind];
+  counter.inc({ project }, count);
+  if (cause === undefined || (kind !== 'retried' && kind !== 'failed')) return;
+  const outcome = kind === 'retried' ? 'retry' : 'failed';
+  (cause === 'lease_expired' ? metrics.leasesExpired : metrics.timeouts).inc({ project, outcome }, count);
 }
 
 const COUNTED_FIELDS = ['projectId', 'createdAt', 'startedAt', 'completedAt', 'retryCount'];

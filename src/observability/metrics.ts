@@ -18,14 +18,22 @@ export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'expired' 
 export class Metrics {
   readonly registry = new Registry();
 
-  // Task lifecycle counters, per instance (sum over instances in Prometheus).
-  readonly tasksCreated = this.counter('tq_tasks_created_total', 'Tasks created', ['project']);
+  // Task lifecycle counters, per instance (sum over instances in Prometheus). Each counts every
+  // way its change can happen (README "Metrics" lists them); the service reports those its
+  // return values do not show through SchedulerDeps.tasksChanged (instrumented-scheduler.ts).
+  readonly tasksCreated = this.counter('tq_tasks_created_total', 'Tasks created: createTask(s), decomposeTask, schedule ticks and triggers (an idempotent repeat creates nothing)', ['project']);
   readonly tasksClaimed = this.counter('tq_tasks_claimed_total', 'Tasks claimed (each claim starts an attempt)', ['project']);
   readonly tasksCompleted = this.counter('tq_tasks_completed_total', 'Tasks completed', ['project']);
-  readonly tasksFailed = this.counter('tq_tasks_failed_total', 'Tasks failed for good (no retry left or not retryable)', ['project']);
-  readonly tasksRetried = this.counter('tq_tasks_retried_total', 'Failed attempts set to retry (failTask with a retry left)', ['project']);
-  readonly tasksCancelled = this.counter('tq_tasks_cancelled_total', 'Tasks cancelled (cascaded dependents included when the use case returns them)', ['project']);
-  readonly leasesExpired = this.counter('tq_task_leases_expired_total', 'Leases that expired (holder stopped heartbeating), by what became of the task', ['outcome']);
+  readonly tasksFailed = this.counter('tq_tasks_failed_total', 'Tasks that became FAILED: failTask with no retry left, timeouts and expired leases with no retry left', ['project']);
+  readonly tasksRetried = this.counter(
+    'tq_tasks_retried_total',
+    'Tasks set to retry: attempts ended with a retry left (failTask, timeout, expired lease), and FAILED tasks retried by hand (retryTask, retryTasks)',
+    ['project'],
+  );
+  readonly tasksCancelled = this.counter('tq_tasks_cancelled_total', 'Tasks cancelled (cancelTask, cancelTasks), dependents cancelled by a cascade included', ['project']);
+  readonly tasksReleased = this.counter('tq_tasks_released_total', 'Running tasks handed back by their worker (releaseTask(s)): READY again, no attempt charged', ['project']);
+  readonly leasesExpired = this.counter('tq_task_leases_expired_total', 'Attempts ended because their lease expired (holder stopped heartbeating), by what became of the task', ['project', 'outcome']);
+  readonly timeouts = this.counter('tq_task_timeouts_total', 'Attempts ended by their timeoutSeconds, by what became of the task', ['project', 'outcome']);
   readonly claimCalls = this.counter('tq_claims_total', 'Claim calls, by whether they got a task', ['result']);
 
   readonly queueWait = new Histogram({

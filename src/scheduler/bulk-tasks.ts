@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { BULK_BATCH_SIZE, BulkBatchOutcome, BulkWalk, nextBulkWalk, sliceFractions, startBulkWalks } from '../domain/bulk-walk';
 import { CANCELLABLE_STATUSES, requireFilterProject, RETRYABLE_STATUSES } from '../domain/flow-control';
 import { assertText } from '../domain/task-input';
-import { BULK_CANCEL_SQL, BULK_RETRY_FAILED_SQL, bulkCountSql, bulkLockSql } from '../persistence/sql/bulk.sql';
+import { BulkAction, bulkBatchBindings, BulkBatchRow, bulkBatchSql, bulkCountSql } from '../persistence/sql/bulk.sql';
 import { sql } from '../persistence/sql/run';
 import { inTransaction, SchedulerDeps } from './context';
 import { blockWaitingDescendants, cancelDescendants, unblockDescendants, unblockTasks } from './descendants';
@@ -19,22 +20,105 @@ export interface BulkResult {
    */
   changed: number;
   dryRun: boolean;
+  /** retryTasks: how many of the changed tasks were FAILED ones sent back (tq_tasks_retried_total). */
+  retried?: number;
 }
 
-/** Tasks per transaction: short enough that no lock is held for long, large enough to be quick. */
-export const BULK_BATCH_SIZE = 1_000;
+export { BULK_BATCH_SIZE };
 
-async function prepare(em: EntityManager, filter: TaskFilter, changeable: readonly string[]) {
+/** PostgreSQL's deadlock_detected: a batch chosen as the victim is rolled back and run again. */
+const DEADLOCK = '40P01';
+const BATCH_ATTEMPTS = 3;
+
+async function prepare(em: EntityManager, filter: TaskFilter, changeable: readonly string[], dryRun: boolean) {
   // The project through the shared lookup: a token scoped to another project finds nothing.
   const project = await requireProject(em, requireFilterProject(filter));
   const { where, bindings } = taskFilterWhere({ ...filter, projectId: project.id });
-  const [counts] = await sql<{ matched: number; changeable: number }>(em, bulkCountSql(where), [changeable, ...bindings]);
-  return { where, bindings, counts: counts! };
+  const fractions = dryRun ? [] : sliceFractions();
+  const [counts] = await sql<{ matched: number; changeable: number; bound: string | null; cuts: string[] | null }>(em, bulkCountSql(where), [
+    changeable,
+    fractions,
+    changeable,
+    ...bindings,
+  ]);
+  const walks = startBulkWalks(counts!.bound === null ? null : BigInt(counts!.bound), counts!.changeable, (counts!.cuts ?? []).filter((c) => c !== null).map(BigInt));
+  return { where, bindings, counts: counts!, walks };
+}
+
+interface BatchWork {
+  action: BulkAction;
+  where: string;
+  bindings: readonly unknown[];
+  statuses: readonly string[];
+  /** The change's own bindings (reason and time for a cancel, time for a retry). */
+  change: readonly unknown[];
+  /** The dependents step, in the batch's transaction: returns how many tasks it changed that count. */
+  dependents: (tem: EntityManager, row: BulkBatchRow) => Promise<number>;
+}
+
+/**
+ * Runs the walks (domain/bulk-walk.ts), the slices at the same time: one transaction per batch,
+ * each one statement that locks, changes and logs the batch (bulk.sql.ts) plus, when the batch
+ * has dependents, the dependents step. Counts are added once a batch has committed, so a batch
+ * run again is counted once. `changed` counts every change, `own` only the batches' own tasks
+ * (not their dependents).
+ */
+async function walkFilter(em: EntityManager, deps: SchedulerDeps, walks: readonly BulkWalk[], work: BatchWork): Promise<{ changed: number; own: number }> {
+  const texts = { skipLocked: bulkBatchSql(work.where, work.action, 'skipLocked'), waiting: bulkBatchSql(work.where, work.action, 'waiting') };
+  const walkSlice = async (start: BulkWalk) => {
+    let walk = start;
+    let changed = 0;
+    let own = 0;
+    while (!walk.done) {
+      const current = walk;
+      const bindings = bulkBatchBindings(work.bindings, current.pass, { statuses: work.statuses, after: current.after.toString(), bound: current.bound.toString(), limit: BULK_BATCH_SIZE }, work.change);
+      const batch = await withDeadlockRetry(() =>
+        inTransaction(em.fork(), deps, async (tem) => {
+          // These statements' recursive and batch estimates run past jit_above_cost, and compiling
+          // them cost more than running them (a 1,000-root dependents lookup: 370 ms of JIT, 50 ms of work).
+          await sql(tem, 'set local jit = off');
+          const [row] = await sql<BulkBatchRow>(tem, texts[current.pass], bindings);
+          const dependents = await work.dependents(tem, row!);
+          return { row: row!, changed: row!.changed + dependents };
+        }),
+      );
+      changed += batch.changed;
+      own += batch.row.changed;
+      walk = nextBulkWalk(current, outcome(batch.row));
+    }
+    return { changed, own };
+  };
+  const slices = await Promise.all(walks.map(walkSlice));
+  return { changed: slices.reduce((a, s) => a + s.changed, 0), own: slices.reduce((a, s) => a + s.own, 0) };
+}
+
+function outcome(row: BulkBatchRow): BulkBatchOutcome {
+  return {
+    scanned: row.scanned,
+    lastSeq: row.last_seq === null ? null : BigInt(row.last_seq),
+    seen: row.seen ?? 0,
+    handled: row.changed + (row.blocked?.length ?? 0),
+  };
+}
+
+async function withDeadlockRetry<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= BATCH_ATTEMPTS || (e as { code?: string }).code !== DEADLOCK) throw e;
+    }
+  }
 }
 
 /**
  * cancelTasks: every task of the filter not yet COMPLETED or CANCELLED is cancelled, as
- * cancelTask does (dependents BLOCKED, or cancelled with `cascade`), one batch per transaction.
+ * cancelTask does (RUNNING ones lose their lease, so their worker's next call is refused;
+ * dependents BLOCKED, or cancelled with `cascade`), one batch per transaction.
+ *
+ * Two slices may reach the same dependent (one cancels a task whose dependent sits in the other
+ * slice's current batch): the dependents step then waits for that batch's commit and re-checks,
+ * and each change is made, logged and counted once, by whichever got there first.
  */
 export async function cancelTasks(
   em: EntityManager,
@@ -42,26 +126,22 @@ export async function cancelTasks(
   args: { filter: TaskFilter; reason: string; cascade?: boolean | null; dryRun?: boolean | null },
 ): Promise<BulkResult> {
   const reason = assertText(args.reason, 'reason', 2_000);
-  const { where, bindings, counts } = await prepare(em, args.filter, CANCELLABLE_STATUSES);
+  const { where, bindings, counts, walks } = await prepare(em, args.filter, CANCELLABLE_STATUSES, !!args.dryRun);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
-  const lock = bulkLockSql(where);
   const because = `dependency was cancelled in bulk: ${reason.slice(0, 200)}`;
-  let after = '0';
-  let changed = 0;
-  for (;;) {
-    const done = await inTransaction(em.fork(), deps, async (tem) => {
-      const rows = await sql<{ id: string; status: string; seq: string }>(tem, lock, [...bindings, CANCELLABLE_STATUSES, after, BULK_BATCH_SIZE]);
-      if (rows.length === 0) return true;
-      after = maxSeq(rows, after);
-      const ids = rows.map((r) => r.id);
-      const cancelled = (await sql<{ id: string }>(tem, BULK_CANCEL_SQL, [reason, deps.now().toISOString(), ids, rows.map((r) => r.status), ids])).map((r) => r.id);
-      changed += cancelled.length;
-      if (args.cascade) changed += (await cancelDescendants(tem, cancelled, because)).length;
-      else await blockWaitingDescendants(tem, cancelled, because);
-      return false;
-    });
-    if (done) break;
-  }
+  const { changed } = await walkFilter(em, deps, walks, {
+    action: 'cancel',
+    where,
+    bindings,
+    statuses: CANCELLABLE_STATUSES,
+    change: [reason, deps.now().toISOString()],
+    dependents: async (tem, row) => {
+      if (!row.roots?.length) return 0;
+      if (args.cascade) return (await cancelDescendants(tem, row.roots, because)).length;
+      await blockWaitingDescendants(tem, row.roots, because);
+      return 0;
+    },
+  });
   return { matched: counts.matched, changed, dryRun: false };
 }
 
@@ -71,31 +151,23 @@ export async function cancelTasks(
  * still blocked stay BLOCKED): the rules of retryTask, one batch per transaction.
  */
 export async function retryTasks(em: EntityManager, deps: SchedulerDeps, args: { filter: TaskFilter; dryRun?: boolean | null }): Promise<BulkResult> {
-  const { where, bindings, counts } = await prepare(em, args.filter, RETRYABLE_STATUSES);
+  const { where, bindings, counts, walks } = await prepare(em, args.filter, RETRYABLE_STATUSES, !!args.dryRun);
   if (args.dryRun) return { matched: counts.matched, changed: counts.changeable, dryRun: true };
-  const lock = bulkLockSql(where);
-  let after = '0';
-  let changed = 0;
-  for (;;) {
-    const done = await inTransaction(em.fork(), deps, async (tem) => {
-      const rows = await sql<{ id: string; status: string; seq: string }>(tem, lock, [...bindings, RETRYABLE_STATUSES, after, BULK_BATCH_SIZE]);
-      if (rows.length === 0) return true;
-      after = maxSeq(rows, after);
-      const failed = rows.filter((r) => r.status === 'FAILED').map((r) => r.id);
-      const blocked = rows.filter((r) => r.status === 'BLOCKED').map((r) => r.id);
-      if (failed.length > 0) {
-        const retried = await sql<{ id: string }>(tem, BULK_RETRY_FAILED_SQL, [deps.now().toISOString(), failed]);
-        changed += retried.length + (await unblockDescendants(tem, retried.map((r) => r.id))).length;
-      }
-      changed += (await unblockTasks(tem, blocked)).length;
-      return false;
-    });
-    if (done) break;
-  }
-  return { matched: counts.matched, changed, dryRun: false };
-}
-
-/** The keyset position after a batch: its highest creation sequence number. */
-function maxSeq(rows: readonly { seq: string }[], after: string): string {
-  return rows.reduce((max, r) => (BigInt(r.seq) > BigInt(max) ? r.seq : max), after);
+  const { changed, own: retried } = await walkFilter(em, deps, walks, {
+    action: 'retry',
+    where,
+    bindings,
+    statuses: RETRYABLE_STATUSES,
+    change: [deps.now().toISOString()],
+    dependents: async (tem, row) => {
+      // Dependents of the retried first, then the batch's BLOCKED tasks: one whose blocker was
+      // retried in this batch is free by then.
+      const unblocked = row.roots?.length ? (await unblockDescendants(tem, row.roots)).length : 0;
+      return unblocked + (row.blocked?.length ? (await unblockTasks(tem, row.blocked)).length : 0);
+    },
+  });
+  // Unblocked tasks may now wait SCHEDULED for their runAt (as after retryTask).
+  deps.dueTimesChanged?.();
+  // `retried`: the FAILED tasks sent back (a retry batch statement's own changes), for the metrics.
+  return { matched: counts.matched, changed, dryRun: false, retried };
 }

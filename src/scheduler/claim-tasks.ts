@@ -97,7 +97,20 @@ async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise
     workers.length,
   ]);
   const claimed: Record<string, unknown>[][] = requests.map(() => []);
-  for (const row of rows) claimed[owners[Number(row.claim_slot) - 1]!]!.push(row);
-  if (rows.length > 0) deps.afterCommit();
+  let timeoutSeconds = Infinity;
+  let leaseSeconds = Infinity;
+  for (const row of rows) {
+    const owner = owners[Number(row.claim_slot) - 1]!;
+    claimed[owner]!.push(row);
+    if (row.claim_timeout_seconds !== null) timeoutSeconds = Math.min(timeoutSeconds, Number(row.claim_timeout_seconds));
+    leaseSeconds = Math.min(leaseSeconds, requests[owner]!.lease);
+  }
+  if (rows.length > 0) {
+    deps.afterCommit();
+    // Timer time, not domain time (deps.now): when the sweeper should wake. The attempts started
+    // at the statement's now(), a little before this, so it may wake a little late, never early.
+    const now = Date.now();
+    deps.attemptsStarted?.(timeoutSeconds === Infinity ? null : new Date(now + timeoutSeconds * 1000), new Date(now + leaseSeconds * 1000));
+  }
   return claimed.map(toTasks);
 }

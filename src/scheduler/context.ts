@@ -26,8 +26,29 @@ export interface SchedulerDeps {
    * due time (once per 50 ms at most).
    */
   dueTimesChanged?: () => void;
+  /**
+   * Called after a claim committed, with the earliest timeout deadline of the attempts it started
+   * (null when none has `timeoutSeconds`) and the earliest lease expiry, on this process's clock.
+   * The sweeper wakes then, so a timeout or lease shorter than the sweep interval ends on time.
+   */
+  attemptsStarted?: (timeoutAt: Date | null, leaseExpiresAt: Date) => void;
   /** Called after a progress report was stored (the progress channel coalesces and fans out). */
   progressReported?: (event: ProgressEventPayload) => void;
+  /**
+   * Called after commit with task changes a use case made that what it returns does not show
+   * (tasks created by a schedule, dependents cancelled by a cascade, attempts the sweeper
+   * ended, a retry by hand): the metrics count them (InstrumentedScheduler).
+   */
+  tasksChanged?: (change: TaskChange) => void;
+}
+
+/** `count` tasks of one project had this happen to them (see SchedulerDeps.tasksChanged). */
+export interface TaskChange {
+  kind: 'created' | 'cancelled' | 'retried' | 'failed';
+  projectId: string;
+  count: number;
+  /** For attempts ended without their worker (retried or failed): why they ended. */
+  cause?: 'lease_expired' | 'timeout';
 }
 
 /**

@@ -7,7 +7,7 @@ import { deadlineOf, effectivePriority } from '../domain/effective-priority';
 import { LIMITS, NewTaskInput, ValidTaskInput, validateTaskInput } from '../domain/task-input';
 import { statusAtCreation, TaskStatus } from '../domain/task-status';
 import type { Task } from '../persistence/entities/task.entity';
-import { REFRESH_EFFECTIVE_PRIORITY_SQL } from '../persistence/sql/effective-priority.sql';
+import { GAIN_DEPENDENTS_SQL } from '../persistence/sql/effective-priority.sql';
 import { insertTasksStatement, LOCK_REFERENCED_TASKS_SQL, TASKS_BY_IDEMPOTENCY_KEY_SQL } from '../persistence/sql/insert-tasks.sql';
 import type { StatementVariant } from '../persistence/sql/statement-variants';
 import { preparedSql, sql } from '../persistence/sql/run';
@@ -174,18 +174,26 @@ const RACE_RETRIES = 5;
  */
 async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Task[][]> {
   const em = calls[0]!.em;
+  // Inside a caller's transaction (decomposeTask, a schedule's tick) the caller counts what it
+  // created once it has committed; here only writes that are committed on return are counted.
+  const nested = Boolean(em.getTransactionContext());
+  const counted = (created: Map<string, number>) => {
+    if (!nested) for (const [projectId, count] of created) deps.tasksChanged?.({ kind: 'created', projectId, count });
+  };
   const autocommit = calls.every((c) => !c.referencesExisting && (c.planned.length === 1 || c.planned.every((p) => p.input.idempotencyKey === null)));
   if (autocommit) {
     const results = await write(em, deps, calls, false);
     if (results.wrote) afterWrite(deps, calls);
+    counted(results.created);
     return results.tasks;
   }
   for (let attempt = 0; ; attempt++) {
     try {
       // A request's shared EntityManager cannot run a transaction itself: a fork does.
-      const txEm = em.getTransactionContext() ? em : em.fork();
+      const txEm = nested ? em : em.fork();
       const results = await txEm.transactional((tem) => write(tem as EntityManager, deps, calls.map((c) => ({ ...c, em: tem as EntityManager })), true));
       if (results.wrote) afterWrite(deps, calls);
+      counted(results.created);
       return results.tasks;
     } catch (e) {
       if (!(e instanceof IdempotencyRace) || attempt >= RACE_RETRIES) throw e;
@@ -193,7 +201,8 @@ async function writeCalls(deps: SchedulerDeps, calls: CreateCall[]): Promise<Tas
   }
 }
 
-async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[], inTransaction: boolean): Promise<{ tasks: Task[][]; wrote: boolean }> {
+/** `created`: how many tasks were inserted per project (an idempotency key's existing task is not). */
+async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[], inTransaction: boolean): Promise<{ tasks: Task[][]; wrote: boolean; created: Map<string, number> }> {
   const all = calls.flatMap((c) => c.planned);
   await requireProjectIds(em, [...new Set(all.map((p) => p.input.projectId))], knownProjectsOf(deps));
 
@@ -212,25 +221,18 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
     else firstByKey.set(scoped, p);
   }
 
-  if (inTransaction) {
-    const referenced = [...new Set(all.flatMap((p) => [...p.input.dependencies, ...(p.input.parentTaskId ? [p.input.parentTaskId] : [])]))];
-    if (referenced.length) {
-      for (const r of await sql<{ id: string; project_id: string; status: TaskStatus }>(em, LOCK_REFERENCED_TASKS_SQL, [referenced])) existing.set(r.id, r);
+  if (inTransaction && firstByKey.size) {
+    const firsts = [...firstByKey.values()];
+    const rows = await sql<Record<string, unknown> & { id: string; project_id: string; idempotency_key: string; status: TaskStatus }>(em, TASKS_BY_IDEMPOTENCY_KEY_SQL, [
+      firsts.map((p) => p.input.projectId),
+      firsts.map((p) => p.input.idempotencyKey),
+    ]);
+    for (const row of rows) {
+      const p = firstByKey.get(`${row.project_id}|${row.idempotency_key}`)!;
+      alias.set(p.id, row.id);
+      existing.set(row.id, { project_id: row.project_id, status: row.status });
+      rowsById.set(row.id, row);
     }
-    if (firstByKey.size) {
-      const firsts = [...firstByKey.values()];
-      const rows = await sql<Record<string, unknown> & { id: string; project_id: string; idempotency_key: string; status: TaskStatus }>(em, TASKS_BY_IDEMPOTENCY_KEY_SQL, [
-        firsts.map((p) => p.input.projectId),
-        firsts.map((p) => p.input.idempotencyKey),
-      ]);
-      for (const row of rows) {
-        const p = firstByKey.get(`${row.project_id}|${row.idempotency_key}`)!;
-        alias.set(p.id, row.id);
-        existing.set(row.id, { project_id: row.project_id, status: row.status });
-        rowsById.set(row.id, row);
-      }
-    }
-    checkReferences(all, existing);
   }
 
   const idOf = (id: string): string => {
@@ -238,11 +240,35 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
     return first === undefined ? id : (alias.get(first) ?? first);
   };
   const toInsert = all.filter((p) => !alias.has(p.id));
+  const byId = new Map(toInsert.map((p) => [p.id, p]));
+
+  if (inTransaction) {
+    // Existing tasks the new ones will depend on: named by id, or idempotency hits named by key.
+    const gaining = [...new Set(toInsert.flatMap((p) => p.dependsOn.map(idOf)).filter((id) => !byId.has(id)))];
+    // Locks, each statement in id order: first the rows whose effective priority takes the +1
+    // (exclusive), then every row whose status the new tasks' statuses are decided from, and
+    // the parents (shared). Never a shared lock upgraded later: see GAIN_DEPENDENTS_SQL.
+    if (gaining.length) await sql(em, GAIN_DEPENDENTS_SQL, [gaining]);
+    const locked = [...new Set([...gaining, ...all.flatMap((p) => [...p.input.dependencies, ...(p.input.parentTaskId ? [p.input.parentTaskId] : [])])])];
+    if (locked.length) {
+      const hits = new Set(rowsById.keys());
+      const rows = await sql<{ id: string; project_id: string; status: TaskStatus }>(em, LOCK_REFERENCED_TASKS_SQL, [locked]);
+      const found = new Set<string>();
+      for (const r of rows) {
+        found.add(r.id);
+        existing.set(r.id, r);
+        // A hit read before its lock: what is returned is what the new tasks' statuses saw.
+        if (hits.has(r.id)) rowsById.get(r.id)!.status = r.status;
+      }
+      // A hit pruned between its look-up and its lock: start again (the look-up misses it then).
+      if (gaining.some((id) => hits.has(id) && !found.has(id))) throw new IdempotencyRace();
+    }
+    checkReferences(all, existing);
+  }
 
   // Statuses in dependency order, so a task behind a BLOCKED task of its call is BLOCKED too.
   const now = deps.now();
   const statusOf = new Map<string, TaskStatus>([...existing].map(([id, r]) => [id, r.status]));
-  const byId = new Map(toInsert.map((p) => [p.id, p]));
   // Most groups have no edges among their tasks (no dependencyKeys): any order will do.
   const order = !toInsert.some((p) => p.input.dependencyKeys.length > 0)
     ? [...byId.keys()]
@@ -263,7 +289,7 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
     // nothing was written for it (its call has no other input). Return the winner.
     const inserted = new Set(rows.map((r) => r.id));
     const lost = toInsert.filter((p) => !inserted.has(p.id));
-    const winners = await sql<Record<string, unknown> & { id: string; project_id: string; idempotency_key: string }>(em, TASKS_BY_IDEMPOTENCY_KEY_SQL.replace(/for share of t/, ''), [
+    const winners = await sql<Record<string, unknown> & { id: string; project_id: string; idempotency_key: string }>(em, TASKS_BY_IDEMPOTENCY_KEY_SQL, [
       lost.map((p) => p.input.projectId),
       lost.map((p) => p.input.idempotencyKey),
     ]);
@@ -275,11 +301,6 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
   }
   for (const row of rows) rowsById.set(row.id, row);
 
-  if (inTransaction) {
-    const gainedDependents = [...existing.keys()].filter((id) => toInsert.some((p) => p.dependsOn.some((d) => idOf(d) === id)));
-    if (gainedDependents.length) await sql(em, REFRESH_EFFECTIVE_PRIORITY_SQL, [gainedDependents]);
-  }
-
   const tasks = calls.map((c) =>
     c.planned.map((p) => {
       const id = idOf(p.id);
@@ -289,7 +310,12 @@ async function write(em: EntityManager, deps: SchedulerDeps, calls: CreateCall[]
       return task!;
     }),
   );
-  return { tasks, wrote: rows.length > 0 };
+  const created = new Map<string, number>();
+  if (rows.length > 0) {
+    const inserted = new Set(rows.map((r) => r.id));
+    for (const p of toInsert) if (inserted.has(p.id)) created.set(p.input.projectId, (created.get(p.input.projectId) ?? 0) + 1);
+  }
+  return { tasks, wrote: rows.length > 0, created };
 }
 
 function checkReferences(all: Planned[], existing: Map<string, { project_id: string; status: TaskStatus }>): void {

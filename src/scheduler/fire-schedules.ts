@@ -16,9 +16,10 @@ const FINISHED = ['COMPLETED', 'FAILED', 'CANCELLED'];
 export async function fireDueSchedules(em: EntityManager, deps: SchedulerDeps): Promise<number> {
   let fired = 0;
   for (;;) {
-    const { seen, created } = await em.transactional(async (tem) => {
+    const { seen, created, byProject } = await em.transactional(async (tem) => {
       const rows = await sql<Record<string, any>>(tem as EntityManager, LOCK_DUE_SCHEDULES_SQL, [BATCH]);
       let created = 0;
+      const byProject = new Map<string, number>();
       for (const r of rows) {
         const decision = decideTick(
           {
@@ -33,13 +34,17 @@ export async function fireDueSchedules(em: EntityManager, deps: SchedulerDeps): 
         );
         if (decision.fireAt) {
           const task = await createTickTask(tem as EntityManager, deps, { id: r.id, projectId: r.project_id, task: r.task }, decision.fireAt);
-          if (task) created++;
+          if (task) {
+            created++;
+            byProject.set(task.projectId, (byProject.get(task.projectId) ?? 0) + 1);
+          }
         }
         await sql(tem as EntityManager, 'update schedule set next_run_at = ?, updated_at = now() where id = ?', [decision.nextRunAt, r.id]);
       }
-      return { seen: rows.length, created };
+      return { seen: rows.length, created, byProject };
     });
     if (created) deps.afterCommit();
+    for (const [projectId, count] of byProject) deps.tasksChanged?.({ kind: 'created', projectId, count });
     fired += created;
     if (seen < BATCH) return fired;
   }

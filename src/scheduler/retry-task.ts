@@ -12,8 +12,10 @@ import { lockTask } from './load-task';
  * since been dealt with goes back to READY or PENDING.
  */
 export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: string): Promise<Task> {
+  let wasFailed = false;
   const task = await inTransaction(em, deps, async (tem) => {
     const task = await lockTask(tem, id);
+    wasFailed = task.status === 'FAILED';
     if (task.status === 'FAILED') {
       task.status = 'READY';
       task.availableAt = null;
@@ -61,5 +63,7 @@ export async function retryTask(em: EntityManager, deps: SchedulerDeps, id: stri
   });
   // Unblocked tasks (this one or its dependents) may now wait SCHEDULED for their runAt.
   deps.dueTimesChanged?.();
+  // A FAILED task sent back is a retry; a BLOCKED one set free is not (it had no attempt to retry).
+  if (wasFailed) deps.tasksChanged?.({ kind: 'retried', projectId: task.projectId, count: 1 });
   return task;
 }

@@ -5,9 +5,10 @@ import { REFRESH_DEADLINE_BOOSTS_SQL } from '../persistence/sql/effective-priori
 import { EXPIRE_LEASES_SQL, PROMOTE_DUE_RETRIES_SQL } from '../persistence/sql/lease-expiry.sql';
 import { EXPIRE_TIMEOUTS_SQL } from '../persistence/sql/timeouts.sql';
 import { PROMOTE_DUE_SCHEDULED_SQL } from '../persistence/sql/scheduled.sql';
-import { NEXT_DUE_SQL, NextDueRow } from '../persistence/sql/next-due.sql';
+import { NextDueRow, PROMOTE_SCHEDULED_AND_NEXT_DUE_SQL } from '../persistence/sql/next-due.sql';
 import { PRUNE_EVENTS_SQL } from '../persistence/sql/events.sql';
-import { sql } from '../persistence/sql/run';
+import { preparedSql, sql } from '../persistence/sql/run';
+import { DueKind, DueTimes, dueKinds, earlierOf, earliest, noDueTimes, sleepMs, toLocalTimes } from '../domain/sweep-timing';
 import { SchedulerDeps } from './context';
 import { blockWaitingDescendants } from './descendants';
 import { fireDueSchedules } from './fire-schedules';
@@ -26,20 +27,36 @@ export interface SweepResult {
 }
 
 /** Ends attempts (expired lease or timeout) in batches; FAILED ones block their waiting dependents. */
-async function endAttempts(em: EntityManager, deps: SchedulerDeps, statement: string, why: string): Promise<{ ended: number; failed: number }> {
+async function endAttempts(em: EntityManager, deps: SchedulerDeps, statement: string, cause: 'lease_expired' | 'timeout', why: string): Promise<{ ended: number; failed: number }> {
   let ended = 0;
   let failedCount = 0;
   for (;;) {
     const rows = await em.transactional(async (tem) => {
-      const expired = await sql<{ id: string; status: string }>(tem as EntityManager, statement, [BATCH]);
+      const expired = await sql<{ id: string; project_id: string; status: string }>(tem as EntityManager, statement, [BATCH]);
       const failed = expired.filter((r) => r.status === 'FAILED').map((r) => r.id);
       if (failed.length) await blockWaitingDescendants(tem as EntityManager, failed, why);
       return expired;
     });
     if (rows.length) deps.afterCommit();
+    if (deps.tasksChanged) countEnded(deps.tasksChanged, rows, cause);
     ended += rows.length;
     failedCount += rows.filter((r) => r.status === 'FAILED').length;
     if (rows.length < BATCH) return { ended, failed: failedCount };
+  }
+}
+
+/** Tells the counters how many attempts of each project ended RETRYING or FAILED, and why. */
+function countEnded(tasksChanged: NonNullable<SchedulerDeps['tasksChanged']>, rows: readonly { project_id: string; status: string }[], cause: 'lease_expired' | 'timeout'): void {
+  const counts = new Map<string, { retried: number; failed: number }>();
+  for (const r of rows) {
+    const c = counts.get(r.project_id) ?? { retried: 0, failed: 0 };
+    if (r.status === 'FAILED') c.failed++;
+    else c.retried++;
+    counts.set(r.project_id, c);
+  }
+  for (const [projectId, c] of counts) {
+    if (c.retried) tasksChanged({ kind: 'retried', projectId, count: c.retried, cause });
+    if (c.failed) tasksChanged({ kind: 'failed', projectId, count: c.failed, cause });
   }
 }
 
@@ -64,11 +81,12 @@ export interface SweepSteps {
   timeouts?: boolean;
   retries?: boolean;
   schedules?: boolean;
-  /** Lease expiry and deadline boosts: the interval-driven steps. */
+  leases?: boolean;
+  /** Deadline boosts: the one step only the regular sweep runs. */
   periodic?: boolean;
 }
 
-const ALL_STEPS: Required<SweepSteps> = { scheduled: true, timeouts: true, retries: true, schedules: true, periodic: true };
+const ALL_STEPS: Required<SweepSteps> = { scheduled: true, timeouts: true, leases: true, retries: true, schedules: true, periodic: true };
 
 /**
  * One sweep: due SCHEDULED tasks to READY, expired leases and timed-out attempts to
@@ -79,13 +97,13 @@ export async function sweepOnce(em: EntityManager, deps: SchedulerDeps, steps: S
   const result: SweepResult = { expired: 0, timedOut: 0, failed: 0, retriesDue: 0, scheduledDue: 0, schedulesFired: 0 };
   // Promotions first: they are what a waiting worker is waiting for.
   if (steps.scheduled) result.scheduledDue = await promote(em, deps, PROMOTE_DUE_SCHEDULED_SQL);
-  if (steps.periodic) {
-    const leases = await endAttempts(em, deps, EXPIRE_LEASES_SQL, 'a dependency failed: its lease expired with no retries left');
+  if (steps.leases) {
+    const leases = await endAttempts(em, deps, EXPIRE_LEASES_SQL, 'lease_expired', 'a dependency failed: its lease expired with no retries left');
     result.expired = leases.ended;
     result.failed += leases.failed;
   }
   if (steps.timeouts) {
-    const timeouts = await endAttempts(em, deps, EXPIRE_TIMEOUTS_SQL, 'a dependency failed: it timed out with no retries left');
+    const timeouts = await endAttempts(em, deps, EXPIRE_TIMEOUTS_SQL, 'timeout', 'a dependency failed: it timed out with no retries left');
     result.timedOut = timeouts.ended;
     result.failed += timeouts.failed;
   }
@@ -95,8 +113,6 @@ export async function sweepOnce(em: EntityManager, deps: SchedulerDeps, steps: S
   return result;
 }
 
-const time = (v: Date | string | null) => (v === null ? null : new Date(v).getTime());
-
 export interface SweeperOptions {
   intervalMs: number;
   eventRetentionHours: number;
@@ -105,21 +121,56 @@ export interface SweeperOptions {
   retentionDays?: RetentionDays;
   /** How often retention runs (ms; default 60 s). */
   retentionEveryMs?: number;
-  /** Told what every sweep did (metrics: expired leases). */
+  /** Told what every sweep did (the counters are told per task through SchedulerDeps.tasksChanged). */
   onSwept?: (result: SweepResult) => void;
 }
 
 /**
- * Runs sweeps every `intervalMs`, and earlier when something falls due sooner (a retry, a
- * scheduled runAt, an attempt's timeout, a cron tick: NEXT_DUE_SQL), so `taskReady` fires at
- * the due time rather than up to one interval later, without polling faster. Retention runs on
- * its own beside the sweeps (a long prune never delays a promotion).
+ * Rows one wake-up promotes per statement: every SCHEDULED task due after a stall of seconds at
+ * a thousand runAts a second, so a late wake-up catches up in one statement (rows later in a
+ * statement are logged later: several statements would put each batch's wait on the next).
+ */
+const WAKE_BATCH = 5_000;
+
+const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
+
+/**
+ * Two loops, each on its own connection, so neither waits for the other:
+ *
+ * - Wake-ups, at the earliest due time known (domain/sweep-timing.ts): a SCHEDULED task's runAt,
+ *   an attempt's timeout, a lease's expiry, a due retry, a cron tick. A wake-up runs only the
+ *   steps whose time has come, then PROMOTE_SCHEDULED_AND_NEXT_DUE_SQL, which promotes due
+ *   SCHEDULED tasks and reads every next due time in one round trip, and sleeps until the
+ *   earliest of them (or hints that came meanwhile). A wake-up for a runAt is that one statement.
+ *   Hints after commits on this instance (wakeAt, attemptsStarted) make it wake sooner; it also
+ *   wakes every `intervalMs` at the latest, so due times set on other instances are learned.
+ * - The regular sweep every `intervalMs`: every step (a backstop for anything the wake-ups were
+ *   not told of), deadline boosts, event-log pruning; retention runs beside it. Its statements
+ *   never delay a promotion (before this split, a promotion due during a regular sweep waited
+ *   for a dozen round trips).
+ *
+ * Every statement is guarded and uses SKIP LOCKED, so the two loops, like any number of
+ * instances, may run the same step at once.
  */
 export class Sweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private pruning: Promise<void> | null = null;
   private stopped = false;
+
+  // Wake-ups.
+  private timer: NodeJS.Timeout | null = null;
+  private nextAt = Infinity;
+  private waking: Promise<void> | null = null;
+  private rerun = false;
+  /** Wake-ups in a row that found something due and moved nothing (sweep-timing.ts: sleepMs). */
+  private stuck = 0;
+  /** Due times from the last lookup (on this process's clock). */
+  private looked: DueTimes = noDueTimes();
+  /** Due times hinted since the last wake-up began (the lookup it ends with may not see them). */
+  private hints: DueTimes = noDueTimes();
+
+  // The regular sweep and retention.
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private pruning: Promise<void> | null = null;
   private lastPrune = 0;
   /** The first retention pass comes one period after start, not during start-up. */
   private lastRetention = Date.now();
@@ -133,21 +184,43 @@ export class Sweeper {
   start(): void {
     this.stopped = false;
     this.schedule(0);
+    this.sweep();
   }
 
-  /** Ask for a sweep at `at` (a retry's due time, a runAt, a tick) if that is sooner than the next one. */
-  wakeAt(at: Date): void {
+  /**
+   * Something falls due at `at` (a retry, a runAt, a cron tick, an attempt's deadline): wake then
+   * if that is sooner than the next wake-up. `kind` says which step it is for; a hint of another
+   * kind than it says costs one extra statement, never a miss (every wake-up ends with a lookup).
+   */
+  wakeAt(at: Date, kind: DueKind = 'scheduled'): void {
     if (this.stopped) return;
-    this.schedule(Math.max(0, at.getTime() - Date.now()));
+    const t = at.getTime();
+    if (t < this.hints[kind]) this.hints[kind] = t;
+    // Never a timer beyond the interval (a wake-up comes by then anyway, and the hint waits in
+    // `hints`): a runAt weeks ahead would overflow setTimeout, which then fires at once.
+    this.schedule(Math.min(this.options.intervalMs, Math.max(0, t - Date.now())));
   }
 
-  private nextAt = Infinity;
-  private rerun = false;
+  /** A claim on this instance started attempts: wake at the earliest timeout and lease expiry. */
+  attemptsStarted(timeoutAt: Date | null, leaseExpiresAt: Date | null): void {
+    if (timeoutAt) this.wakeAt(timeoutAt, 'timeout');
+    if (leaseExpiresAt) this.wakeAt(leaseExpiresAt, 'lease');
+  }
+
+  /**
+   * After commits that may have set a due time this instance was not told of (a completion whose
+   * dependent goes SCHEDULED until its runAt): a wake-up within 50 ms, whose lookup finds it (at
+   * most one per 50 ms however many commits happen: an earlier wake-up already planned absorbs
+   * the later ones).
+   */
+  recheckDueTimes(): void {
+    this.wakeAt(new Date(Date.now() + 50));
+  }
 
   private schedule(delayMs: number): void {
     const at = Date.now() + delayMs;
-    if (this.running && delayMs <= 0) {
-      // A sweep is under way and may have read the next due time already: run another after it.
+    if (this.waking && delayMs <= 0) {
+      // A wake-up is under way and may have read the due times already: another one after it.
       this.rerun = true;
       return;
     }
@@ -157,55 +230,95 @@ export class Sweeper {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.nextAt = Infinity;
-      if (this.running) {
+      if (this.waking) {
         this.rerun = true;
         return;
       }
-      this.running = this.tick().finally(() => (this.running = null));
+      this.waking = this.wake().finally(() => (this.waking = null));
     }, delayMs);
     this.timer.unref();
   }
 
-  private lastFull = 0;
-
   /**
-   * A wake-up: the full sweep when the interval has passed, else only the steps whose due time
-   * has come (a runAt wake-up costs the next-due lookup, one promotion statement and the lookup
-   * again). Then sleep until the earliest due time, or the interval.
+   * One wake-up: the steps whose due time has come (timeouts and leases first: they make retries
+   * due at once), then the promotion-and-lookup statement, then sleep until the earliest due time.
    */
-  private async tick(): Promise<void> {
+  private async wake(): Promise<void> {
     const em = this.orm.em.fork() as EntityManager;
+    this.rerun = false;
+    const taken = this.hints;
+    this.hints = noDueTimes();
     let delay = this.options.intervalMs;
     try {
-      this.rerun = false;
-      if (Date.now() - this.lastFull >= this.options.intervalMs) {
-        this.lastFull = Date.now();
-        this.options.onSwept?.(await sweepOnce(em, this.deps));
-      } else {
-        const [due] = await sql<NextDueRow>(em, NEXT_DUE_SQL);
-        const now = time(due!.db_now)!;
-        const isDue = (v: Date | string | null) => v !== null && time(v)! <= now;
-        this.options.onSwept?.(await sweepOnce(em, this.deps, { scheduled: isDue(due!.scheduled), timeouts: isDue(due!.timeout), retries: isDue(due!.retry), schedules: isDue(due!.tick), periodic: false }));
+      let known = earlierOf(this.looked, taken);
+      let progressed = false;
+      // A pass may learn that something else is due now (an attempt just timed out is a retry
+      // due at once): another pass, while passes move rows (a few at most; then the timer).
+      for (let pass = 0; pass < 3; pass++) {
+        const due = dueKinds(known, Date.now());
+        const steps: SweepSteps = { timeouts: due.has('timeout'), leases: due.has('lease'), retries: due.has('retry'), schedules: due.has('tick') };
+        const result = steps.timeouts || steps.leases || steps.retries || steps.schedules ? await sweepOnce(em, this.deps, steps) : null;
+        const { moved, times } = await this.promoteAndLookUp(em);
+        this.looked = times;
+        if (result) this.options.onSwept?.({ ...result, scheduledDue: moved });
+        const passMoved = moved > 0 || (result !== null && result.expired + result.timedOut + result.retriesDue + result.schedulesFired > 0);
+        progressed ||= passMoved;
+        known = earlierOf(times, this.hints);
+        const stillDue = dueKinds(known, Date.now());
+        stillDue.delete('scheduled'); // what the statement just run left: held by another transaction
+        if (stillDue.size === 0 || (pass > 0 && !passMoved)) break;
       }
-      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
-        this.lastPrune = Date.now();
-        await sql(em, PRUNE_EVENTS_SQL, [this.options.eventRetentionHours]);
-      }
-      this.maybeRetain();
-      // The pg driver hands timestamps back as strings here (MikroORM's type parsers).
-      const [next] = await sql<NextDueRow>(em, NEXT_DUE_SQL);
-      const earliest = Math.min(...[next!.scheduled, next!.timeout, next!.retry, next!.tick].map((v) => time(v) ?? Infinity));
-      if (earliest !== Infinity) {
-        // Due times on the database's clock, the timer on this one: sleep for the difference. At
-        // least 2 ms: a due row another instance holds locked must not spin this one.
-        delay = Math.min(delay, Math.max(2, earliest - time(next!.db_now)!));
-      }
-      if (this.rerun) delay = 0;
+      this.stuck = progressed || earliest(known) > Date.now() ? 0 : this.stuck + 1;
+      delay = sleepMs(known, Date.now(), this.stuck, this.options.intervalMs);
     } catch (e) {
+      // Hints are kept for the next wake-up; the timer waits an interval (the database may be down).
+      this.hints = earlierOf(this.hints, taken);
       this.options.onError(e);
     }
-    this.running = null;
+    this.waking = null;
+    if (this.rerun) delay = 0;
     if (!this.stopped) this.schedule(delay);
+  }
+
+  /** PROMOTE_SCHEDULED_AND_NEXT_DUE_SQL until it moves less than a full batch; the due times it read last. */
+  private async promoteAndLookUp(em: EntityManager): Promise<{ moved: number; times: DueTimes }> {
+    let moved = 0;
+    for (;;) {
+      const sentAt = Date.now();
+      // Prepared: it runs at every wake-up, up to one per runAt.
+      const [row] = await preparedSql<NextDueRow>(em, 'promote_next_due', PROMOTE_SCHEDULED_AND_NEXT_DUE_SQL, [WAKE_BATCH]);
+      const receivedAt = Date.now();
+      if (row!.count) this.deps.afterCommit();
+      moved += row!.count;
+      if (row!.count < WAKE_BATCH) {
+        const db = { scheduled: toDate(row!.scheduled), timeout: toDate(row!.timeout), lease: toDate(row!.lease), retry: toDate(row!.retry), tick: toDate(row!.tick) };
+        return { moved, times: toLocalTimes(db, toDate(row!.db_now)!, sentAt, receivedAt) };
+      }
+    }
+  }
+
+  /** The regular sweep, every `intervalMs` after the last one ended. */
+  private sweep(): void {
+    const em = this.orm.em.fork() as EntityManager;
+    this.sweeping = (async () => {
+      try {
+        // Not inside `onSwept?.(…)`: without a listener that would skip the sweep itself.
+        const swept = await sweepOnce(em, this.deps);
+        this.options.onSwept?.(swept);
+        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+          this.lastPrune = Date.now();
+          await sql(em, PRUNE_EVENTS_SQL, [this.options.eventRetentionHours]);
+        }
+        this.maybeRetain();
+      } catch (e) {
+        this.options.onError(e);
+      }
+    })().finally(() => {
+      this.sweeping = null;
+      if (this.stopped) return;
+      this.sweepTimer = setTimeout(() => this.sweep(), this.options.intervalMs);
+      this.sweepTimer.unref();
+    });
   }
 
   private maybeRetain(): void {
@@ -218,32 +331,14 @@ export class Sweeper {
       .finally(() => (this.pruning = null));
   }
 
-  private recheck: NodeJS.Timeout | null = null;
-
-  /**
-   * After commits that may have set a due time this instance was not told of (a completion whose
-   * dependent goes SCHEDULED until its runAt): look up the next due time once, at most every
-   * 50 ms however many commits happen, and wake for it.
-   */
-  recheckDueTimes(): void {
-    if (this.stopped || this.recheck) return;
-    this.recheck = setTimeout(() => {
-      sql<NextDueRow>(this.orm.em.fork() as EntityManager, NEXT_DUE_SQL)
-        .then(([row]) => {
-          const earliest = Math.min(...[row!.scheduled, row!.timeout, row!.retry, row!.tick].map((v) => time(v) ?? Infinity));
-          if (earliest !== Infinity) this.wakeAt(new Date(Date.now() + earliest - time(row!.db_now)!));
-        }, this.options.onError)
-        .finally(() => (this.recheck = null));
-    }, 50);
-    this.recheck.unref();
-  }
-
   async stop(): Promise<void> {
-    if (this.recheck) clearTimeout(this.recheck);
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.timer = null;
-    await this.running;
+    this.sweepTimer = null;
+    await this.waking;
+    await this.sweeping;
     await this.pruning;
   }
 }

@@ -112,6 +112,17 @@ describe('over a limit: QUERY_TOO_COMPLEX with kind, limit and actual, before an
     }
   });
 
+  it('the same document is judged by each request\'s variables (page sizes, @include), not by the first one seen', async () => {
+    const paged = `query($n: Int, $deep: Boolean!) { tasks(first: $n) { edges { node { id dependents @include(if: $deep) { dependents { dependencyTasks { id } } } } } } }`;
+    for (let i = 0; i < 2; i++) {
+      expect((await gqlAs(ts.url, TEST_ADMIN_TOKEN, paged, { n: 1, deep: true })).errors).toBeUndefined();
+      expect(codeOf(await gqlAs(ts.url, TEST_ADMIN_TOKEN, paged, { n: 500, deep: true }))).toBe('QUERY_TOO_COMPLEX');
+      expect((await gqlAs(ts.url, TEST_ADMIN_TOKEN, paged, { n: 500, deep: false })).errors).toBeUndefined();
+    }
+    // A document whose cost does not depend on its variables keeps its verdict across requests.
+    for (let i = 0; i < 2; i++) expect(codeOf(await gqlAs(ts.url, TEST_ADMIN_TOKEN, `query($id: ID) { tasks(first: 500, filter: { projectId: $id }) { edges { node { dependents { dependents { dependencyTasks { id } } } } } } }`, { id: project }))).toBe('QUERY_TOO_COMPLEX');
+  });
+
   it('a refused mutation wrote nothing', async () => {
     const mutation = `mutation { ${Array.from({ length: limits.maxAliases + 1 }, (_, i) => `t${i}: createTask(input: { projectId: "${project}", title: "t${i}" }) { id }`).join(' ')} }`;
     const r = await gqlAs(ts.url, TEST_ADMIN_TOKEN, mutation);

@@ -1,40 +1,37 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createProject } from '../helpers/fixtures';
 import { foreignRequests, screenshot } from './support/browser';
 import { hooks, node, shownCounts, type PageGlobals } from './support/dashboard';
+import { seedLayersBySql } from './support/seed';
 import { eventually, signedIn, useBrowserSuite } from './support/suite';
 import type { OperationsHooks } from '../../web/dashboard/panels/operations-hooks';
 
-const LAYERS = 100;
+/**
+ * 10,000 tasks by default; TEST_DASHBOARD_TASKS (a multiple of 100) measures another size, e.g.
+ * TEST_DASHBOARD_TASKS=100000 for the issue's 100,000-task targets.
+ */
+const TASKS = Number(process.env.TEST_DASHBOARD_TASKS || 10_000);
 const WIDTH = 100;
-const TASKS = LAYERS * WIDTH;
-/** The operator's targets (issue #18): counts and charts within 3 s, a readable graph within 10 s more. */
-const COUNTS_BUDGET_MS = 3_000;
-const GRAPH_BUDGET_MS = 10_000;
+const LAYERS = TASKS / WIDTH;
+if (!Number.isInteger(LAYERS) || LAYERS < 2) throw new Error(`TEST_DASHBOARD_TASKS must be a multiple of ${WIDTH} of at least ${2 * WIDTH}, got ${process.env.TEST_DASHBOARD_TASKS}`);
+/**
+ * The operator's targets (issue #18): counts and charts within 3 s and a readable graph within
+ * 10 s more at 10,000 tasks; 10 s and 30 s more at 100,000.
+ */
+const COUNTS_BUDGET_MS = TASKS > 10_000 ? 10_000 : 3_000;
+const GRAPH_BUDGET_MS = TASKS > 10_000 ? 30_000 : 10_000;
+const fmt = new Intl.NumberFormat('en');
 
 const suite = useBrowserSuite();
 let projectId: string;
 let layer0: string[];
 
-/** 100 layers of 100; every task after the first layer waits on two tasks of the layer before. */
+/** LAYERS layers of 100; every task after the first layer waits on two tasks of the layer before. */
 beforeAll(async () => {
-  const { ts } = suite;
-  projectId = await createProject(ts, 'Ten thousand tasks');
-  const ids: string[] = [];
   const started = Date.now();
-  for (let start = 0; start < TASKS; start += 1_000) {
-    const inputs = [];
-    for (let i = start; i < start + 1_000; i++) {
-      const layer = Math.floor(i / WIDTH);
-      const col = i % WIDTH;
-      const deps = layer === 0 ? [] : [(layer - 1) * WIDTH + col, (layer - 1) * WIDTH + ((col + 1) % WIDTH)];
-      inputs.push({ projectId, key: `t${i}`, title: `L${layer}·${col}`, dependencies: deps.filter((j) => j < start).map((j) => ids[j]), dependencyKeys: deps.filter((j) => j >= start).map((j) => `t${j}`) });
-    }
-    const data = await ts.ok<{ createTasks: { id: string }[] }>(`mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, { i: inputs });
-    for (const t of data.createTasks) ids.push(t.id);
-  }
-  layer0 = ids.slice(0, WIDTH);
-  console.log(`[dashboard scale] seeded ${TASKS} tasks through createTasks in ${Date.now() - started} ms`);
+  const seeded = await seedLayersBySql(suite.ts, `${fmt.format(TASKS)} tasks`, LAYERS, WIDTH);
+  projectId = seeded.projectId;
+  layer0 = seeded.ids.slice(0, WIDTH);
+  console.log(`[dashboard scale] seeded ${TASKS} tasks by SQL in ${Date.now() - started} ms`);
 }, 300_000);
 
 describe(`dashboard with ${TASKS} tasks`, () => {
@@ -72,7 +69,7 @@ describe(`dashboard with ${TASKS} tasks`, () => {
     // layer that wait on them: about a hundred boxes, not 10,000.
     expect(d.nodeCount).toBe(101);
     expect(await shownCounts(page)).toMatchObject({ READY: WIDTH, PENDING: TASKS - WIDTH });
-    expect(await page.getByTestId('focus-text').textContent()).toContain('101 of 10,000 tasks');
+    expect(await page.getByTestId('focus-text').textContent()).toContain(`101 of ${fmt.format(TASKS)} tasks`);
     expect(countsMs).toBeLessThan(COUNTS_BUDGET_MS);
     expect(graphMs).toBeLessThan(GRAPH_BUDGET_MS);
     await screenshot(page, 'dashboard-10000-focused.png');

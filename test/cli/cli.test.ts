@@ -92,6 +92,24 @@ describe('taskq', () => {
     expect(await count(p)).toBe(124);
   });
 
+  it('import: chunks that depend on the same earlier tasks go out in parallel by default, and all land', async () => {
+    const p = await createProject(ts);
+    const lines = ['key,title,priority,dependencyKeys'];
+    for (let i = 0; i < 20; i++) lines.push(`r${i},root ${i},3,`);
+    for (let i = 0; i < 400; i++) lines.push(`t${i},task ${i},5,r${i % 20};r${(i * 7 + 3) % 20}`);
+    const csv = file('shared.csv', lines.join('\n') + '\n');
+    // Chunks of 25: the roots first, then 16 chunks that all take their ids, 4 at a time.
+    expect(await json('import', csv, '--project', p, '--chunk', '25')).toMatchObject({ rows: 420, created: 420 });
+    const [edges] = await ts.orm.em.fork().getConnection().execute<{ n: string }[]>(
+      'select count(*) as n from task_dependency d join task t on t.id = d.task_id where t.project_id = ?',
+      [p],
+    );
+    expect(Number(edges!.n)).toBe(800);
+    const roots = await ts.orm.em.fork().getConnection().execute<{ effective_priority: number }[]>(`select effective_priority from task where project_id = ? and title like 'root %'`, [p]);
+    expect(roots.map((r) => r.effective_priority)).toEqual(Array.from({ length: 20 }, () => 4));
+    expect(await json('import', csv, '--project', p, '--chunk', '25')).toMatchObject({ rows: 420, created: 0, existing: 420 });
+  });
+
   it('import refuses a whole file with a cycle or an unknown key, naming the lines, and sends nothing', async () => {
     const p = await createProject(ts);
     const cycle = file('cycle.csv', 'key,title,dependencyKeys\na,A,\nb,B,a;d\nc,C,b\nd,D,c\n');

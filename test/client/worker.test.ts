@@ -4,7 +4,7 @@ import { createProject, getTask } from '../helpers/fixtures';
 import { subscriberCount, waitUntil } from '../helpers/ws-client';
 import { TEST_ADMIN_TOKEN } from '../helpers/auth';
 import { mintToken } from '../helpers/tokens';
-import { createClient, createWorker, NonRetryableError, TaskCancelledError, LeaseLostError, Worker } from '../../client/src';
+import { createClient, createWorker, NonRetryableError, TaskCancelledError, TaskTimeoutError, LeaseLostError, Worker } from '../../client/src';
 
 let ts: TestServer;
 const workers: Worker[] = [];
@@ -151,6 +151,44 @@ describe('createWorker', () => {
     const after = await getTask(ts, t.id);
     expect(after.status).toBe('FAILED');
     expect(after.result).toBeNull();
+  });
+
+  it("timeoutSeconds aborts the handler's signal at the deadline (TaskTimeoutError); the server ends the attempt, the worker sends nothing", async () => {
+    const p = await createProject(ts);
+    const client = createClient({ url: ts.url, token: TEST_ADMIN_TOKEN });
+    const reasons: unknown[] = [];
+    const timedOut: string[] = [];
+    const w = worker({
+      projectId: p,
+      // A selection without timeoutSeconds: the worker fetches it anyway.
+      taskFields: 'title',
+      handler: (task, ctx) => {
+        expect(task.timeoutSeconds).toBe(1);
+        if (ctx.attempt > 1) return 'second attempt';
+        return new Promise((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            reasons.push(ctx.signal.reason);
+            // Ignores the signal and "finishes": that result must never be sent.
+            resolve('late');
+          });
+        });
+      },
+    });
+    w.on('timedOut', (t) => timedOut.push(t.id));
+    const t = await client.createTask({ projectId: p, title: 'slow', timeoutSeconds: 1, maxRetries: 1 });
+    await waitUntil(async () => (await getTask(ts, t.id)).status === 'COMPLETED', 20_000, 'the second attempt to complete');
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(TaskTimeoutError);
+    expect((reasons[0] as Error).message).toBe(`task ${t.id} timed out after 1 s`);
+    expect(timedOut).toEqual([t.id]);
+    const done = await getTask(ts, t.id);
+    expect(done.result).toBe('second attempt');
+    // The server ended the first attempt (its message; retried at once). Had the worker failed it
+    // itself, the retry would wait out failTask's backoff (60 s) and the error would be the worker's.
+    expect(done.metadata.error).toBe(`Timed out after 1 s (worker ${w.workerId})`);
+    const [{ n }] = (await ts.orm.em.fork().getConnection().execute(`select count(*)::int as n from task_event where task_id = '${t.id}' and previous_status = 'RUNNING' and status = 'RETRYING'`)) as { n: number }[];
+    expect(n).toBe(1);
+    expect(w.stats()).toMatchObject({ timedOut: 1, completed: 1, failed: 0, running: 0, held: 0 });
   });
 
   it('ctx.progress reaches Task.progress; close() releases what still runs without charging a retry', async () => {

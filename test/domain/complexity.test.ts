@@ -12,6 +12,7 @@ import {
   type ComplexityInput,
   type SubtaskPlan,
 } from '../../src/domain/complexity';
+import { topologicalLevels } from '../../src/domain/dependency-graph';
 
 const now = new Date('2025-01-02T03:04:05.000Z');
 const estimate = (input: ComplexityInput, taskId?: string) => estimateComplexity(input, { now, taskId });
@@ -156,6 +157,28 @@ describe('DESIGN.md examples', () => {
       { groupId: 1, subtaskIds: [2, 3], estimatedDurationMinutes: 45, canParallelize: true },
       { groupId: 2, subtaskIds: [4], estimatedDurationMinutes: 15, canParallelize: false },
     ]);
+  });
+});
+
+describe('parallel groups are Kahn levels', () => {
+  const step = (id: number, dependencies: number[]): SubtaskPlan => ({ id, title: `step ${id}`, category: 'other', dependencies, complexityScore: 10, estimatedMinutes: id });
+  /** The levels Kahn's algorithm gives (src/domain/dependency-graph), as subtask ids. */
+  const kahn = (plan: SubtaskPlan[]) =>
+    topologicalLevels(
+      plan.map((s) => String(s.id)),
+      new Map(plan.map((s) => [String(s.id), s.dependencies.map(String)])),
+    ).levels.map((level) => level.map(Number));
+
+  it('for plans whose dependencies are earlier subtasks (as planned), absent ones, later ones and cycles', () => {
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const plans: SubtaskPlan[][] = [];
+    for (let k = 0; k < 300; k++) {
+      const n = 1 + random(9);
+      plans.push(Array.from({ length: n }, (_, i) => step(i + 1, Array.from({ length: random(4) }, () => 1 + random(i + (k % 5 === 0 ? 3 : 0) + 1)).filter((d) => k % 5 === 0 || d <= i))));
+    }
+    plans.push([step(1, [2]), step(2, [])], [step(1, [1]), step(2, [1])], [step(1, [2]), step(2, [1]), step(3, [])], [step(1, [9]), step(2, [1, 9])]);
+    for (const plan of plans) expect(parallelGroups(plan).map((g) => g.subtaskIds), JSON.stringify(plan.map((s) => s.dependencies))).toEqual(kahn(plan));
   });
 });
 

@@ -6,9 +6,10 @@ import { db, transitions } from '../helpers/time';
 
 let ts: TestServer;
 beforeAll(async () => {
-  // Claims do not tell the sweeper of their deadlines (the claim path stays lean): a regular
-  // sweep (every second here) reads the next deadline and the sweeper sleeps until it.
-  ts = await startTestServer({ config: { sweepIntervalMs: 1_000 } });
+  // A regular sweep only once a minute (the largest interval allowed): every attempt ended here
+  // within the waits below (10 s each, all of them together under a minute) was ended by the
+  // sweeper waking at its deadline, which the claim told it of, not by a regular sweep.
+  ts = await startTestServer({ config: { sweepIntervalMs: 60_000 } });
 });
 afterAll(async () => {
   await ts?.close();
@@ -28,9 +29,8 @@ describe('timeoutSeconds', () => {
     expect(after.retryCount).toBe(1);
     expect(after.metadata.error).toMatch(/^Timed out after 2 s/);
     const [{ ended }] = await db(ts, `select max(at) as ended from task_event where task_id = ? and previous_status = 'RUNNING'`, [t.id]);
-    const elapsed = new Date(ended).getTime() - new Date(c.startedAt).getTime();
-    expect(elapsed).toBeGreaterThanOrEqual(2_000);
-    expect(elapsed).toBeLessThan(6_000); // not the 60 s lease
+    // Never before the deadline (and, by the wait above, long before the 60 s lease or sweep).
+    expect(new Date(ended).getTime() - new Date(c.startedAt).getTime()).toBeGreaterThanOrEqual(2_000);
     expect(errorCode(await ts.gql(HEARTBEAT, { id: t.id, w: 'w1' }))).toBe('LEASE_NOT_HELD');
     // The next attempt gets its own full timeout.
     await waitUntil(async () => (await getTask(ts, t.id)).status === 'READY', 5_000, 'READY again');
@@ -44,9 +44,32 @@ describe('timeoutSeconds', () => {
     const d = await createTask(ts, { projectId: p, title: 'd', dependencies: [t.id] });
     await claim(ts, p, 'w1', { l: 60 });
     await waitUntil(async () => (await getTask(ts, t.id)).status !== 'RUNNING', 10_000, 'the attempt to time out');
-    expect((await getTask(ts, t.id)).status).toBe('FAILED');
+    const failed = await getTask(ts, t.id);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.metadata.error).toBe('Timed out after 1 s (worker w1)');
     expect((await getTask(ts, d.id)).status).toBe('BLOCKED');
     expect((await transitions(ts, t.id)).map((s) => s.step)).toContain('RUNNING>FAILED');
+  });
+
+  it('a lease shorter than the sweep interval expires on time too (the claim tells the sweeper)', async () => {
+    const p = await createProject(ts);
+    const t = await createTask(ts, { projectId: p, title: 't', maxRetries: 0 });
+    await claim(ts, p, 'w1', { l: 1 });
+    await waitUntil(async () => (await getTask(ts, t.id)).status === 'FAILED', 10_000, 'the 1 s lease to expire');
+    expect((await getTask(ts, t.id)).metadata.error).toBe('lease expired: worker w1 stopped heartbeating');
+  });
+
+  it('a timeout claimed while the sweeper sleeps until a later deadline still ends on time', async () => {
+    const p = await createProject(ts);
+    // The sweeper first sleeps until this one's deadline, 50 s ahead …
+    const late = await createTask(ts, { projectId: p, title: 'late', timeoutSeconds: 50, priority: 9 });
+    expect((await claim(ts, p, 'w1', { l: 600 })).id).toBe(late.id);
+    // … then a 1 s timeout is claimed: the claim moves the wake-up forward.
+    const soon = await createTask(ts, { projectId: p, title: 'soon', timeoutSeconds: 1, maxRetries: 0 });
+    expect((await claim(ts, p, 'w2', { l: 600 })).id).toBe(soon.id);
+    await waitUntil(async () => (await getTask(ts, soon.id)).status === 'FAILED', 10_000, 'the 1 s timeout to end the attempt');
+    expect((await getTask(ts, soon.id)).metadata.error).toBe('Timed out after 1 s (worker w2)');
+    expect((await getTask(ts, late.id)).status).toBe('RUNNING');
   });
 
   it('the sweeper finds due timeouts through task_timeout_idx', async () => {

@@ -38,7 +38,7 @@ export async function startTestServer(
   // metricsPort 0: each server's /metrics on a free port (the default 9464 would collide across test files).
   const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', logLevel: 'error', sweepIntervalMs: 200, metricsPort: 0, adminToken: TEST_ADMIN_TOKEN, ...options.config };
   const databaseUrl = options.databaseUrl ?? db.url;
-  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: false });
+  const orm = await openOrm({ clientUrl: databaseUrl, poolSize: config.dbPoolSize, migrate: false, genericPlans: config.databasePooler !== 'transaction' });
   const server = await startServer({ config, orm, databaseUrl, directUrl: options.directUrl, logger: options.logger ?? createLogger(config.logLevel) });
   const url = `http://127.0.0.1:${server.port}/graphql`;
   const gql = async (query: string, variables?: Record<string, unknown>) => {

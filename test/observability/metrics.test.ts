@@ -5,6 +5,7 @@ import { scrape } from '../helpers/metrics';
 import { connectClient, waitUntil } from '../helpers/ws-client';
 import { AUTH_HEADERS } from '../helpers/auth';
 import { codeOf, gqlAs, mintToken } from '../helpers/tokens';
+import { db } from '../helpers/time';
 
 let ts: TestServer;
 let port: number;
@@ -122,12 +123,126 @@ describe('GET /metrics', () => {
     expect(m.get('tq_graphql_operations_total', { type: 'subscription', operation: 'Watch' })).toBe(1);
   });
 
-  it('counts expired leases', async () => {
-    const project = await createProject(ts);
-    await createTask(ts, { projectId: project, title: 'abandoned', maxRetries: 1 });
-    const before = (await scrape(port)).get('tq_task_leases_expired_total', { outcome: 'retry' }) ?? 0;
-    await claim(ts, project, 'gone', { l: 1 });
-    await waitUntil(async () => ((await scrape(port)).get('tq_task_leases_expired_total', { outcome: 'retry' }) ?? 0) === before + 1, 15_000, 'the lease to expire');
+  it('counts every other way a task is created, cancelled, retried or released, by its project', async () => {
+    const ids = (tasks: { id: string }[]) => tasks.map((t) => t.id);
+    const create = async (p: string, input: Record<string, unknown> = {}) => (await createTask(ts, { projectId: p, title: 't', ...input })).id as string;
+
+    // Batches, an idempotent repeat (no new task), batch claims and completions, releases.
+    const batch = await createProject(ts);
+    const four = Array.from({ length: 4 }, (_, i) => ({ projectId: batch, title: `b${i}` }));
+    await ts.ok(`mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id } }`, { i: four });
+    const keyed = await create(batch, { idempotencyKey: 'once' });
+    expect(await create(batch, { idempotencyKey: 'once' })).toBe(keyed);
+    const claimed = (await ts.ok(`mutation($p: ID!) { claimTasks(projectId: $p, workerId: "w", limit: 4) { id } }`, { p: batch })).claimTasks;
+    expect(claimed).toHaveLength(4);
+    const [c1, c2, c3, c4] = ids(claimed);
+    await ts.ok(`mutation($i: [CompleteTaskInput!]!) { completeTasks(inputs: $i) { id } }`, { i: [{ id: c1, workerId: 'w' }, { id: c2, workerId: 'w' }] });
+    await ts.ok(`mutation($id: ID!) { releaseTask(id: $id, workerId: "w") { id } }`, { id: c3 });
+    await ts.ok(`mutation($i: [ReleaseInput!]!) { releaseTasks(inputs: $i) { id } }`, { i: [{ id: c4, workerId: 'w' }] });
+
+    // decomposeTask's subtasks (four, see test/graphql/decompose.test.ts) and a schedule's tasks.
+    const decomposed = await createProject(ts);
+    const big = await create(decomposed, {
+      title: 'Implement distributed authentication',
+      description: ['1. Design the token format', '2. Build the login endpoint', '3. Store sessions in Redis', '4. Rotate signing keys', '5. Write tests', '6. Document the flow'].join('\n'),
+    });
+    expect((await ts.ok(`mutation($id: ID!) { decomposeTask(id: $id) { id } }`, { id: big })).decomposeTask).toHaveLength(4);
+    const scheduled = await createProject(ts);
+    const schedule = (await ts.ok(`mutation($i: UpsertScheduleInput!) { upsertSchedule(input: $i) { id } }`, { i: { projectId: scheduled, name: 'hourly', cron: '0 * * * *', task: { title: 'tick' } } }))
+      .upsertSchedule.id;
+    // A tick long due (as after downtime): the sweeper fires it (catchUp LATEST: one task).
+    await db(ts, `update schedule set next_run_at = date_trunc('hour', now()) - interval '2 hours' where id = ?`, [schedule]);
+    ts.server.sweeper.wakeAt(new Date());
+    await waitUntil(async () => (await scrape(port)).get('tq_tasks_created_total', { project: scheduled }) === 1, 10_000, 'the tick to be counted');
+    await ts.ok(`mutation($id: ID!) { triggerSchedule(id: $id) { id } }`, { id: schedule });
+
+    // Cancels: a cascade counts every task it cancelled; without one, dependents are BLOCKED, not cancelled.
+    const cancels = await createProject(ts);
+    const a = await create(cancels);
+    const b = await create(cancels, { dependencies: [a] });
+    await create(cancels, { dependencies: [b] });
+    const e = await create(cancels);
+    await create(cancels, { dependencies: [e] });
+    await ts.ok(`mutation($id: ID!) { cancelTask(id: $id, reason: "r", cascade: true) { id } }`, { id: a });
+    await ts.ok(`mutation($id: ID!) { cancelTask(id: $id, reason: "r") { id } }`, { id: e });
+
+    // Bulk cancel: a dry run counts nothing; the real one its tasks and the dependents it cascaded to.
+    const bulk = await createProject(ts);
+    const x1 = await create(bulk);
+    await create(bulk);
+    await create(bulk);
+    await create(bulk, { dependencies: [x1] });
+    const CANCEL_MANY = `mutation($f: TaskFilter!, $d: Boolean) { cancelTasks(filter: $f, reason: "r", cascade: true, dryRun: $d) { changed } }`;
+    expect((await ts.ok(CANCEL_MANY, { f: { projectId: bulk, statuses: ['READY'] }, d: true })).cancelTasks.changed).toBe(3);
+    expect((await ts.ok(CANCEL_MANY, { f: { projectId: bulk, statuses: ['READY'] } })).cancelTasks.changed).toBe(4);
+
+    // Failures and retries by hand: a FAILED task sent back is a retry, a dependent unblocked is not.
+    const retries = await createProject(ts);
+    const failNow = async (id: string) => {
+      expect((await claim(ts, retries, 'w')).id).toBe(id);
+      expect((await fail(ts, id, 'broken', { workerId: 'w', retryable: false })).errors).toBeUndefined();
+    };
+    const t1 = await create(retries, { maxRetries: 0 });
+    await create(retries, { dependencies: [t1] });
+    await failNow(t1);
+    await ts.ok(`mutation($id: ID!) { retryTask(id: $id) { id } }`, { id: t1 });
+    // Claimed before t1 (READY again): priority 10.
+    const t2 = await create(retries, { maxRetries: 0, priority: 10 });
+    const t3 = await create(retries, { maxRetries: 0, priority: 10 });
+    await create(retries, { dependencies: [t2] });
+    await failNow(t2);
+    await failNow(t3);
+    const RETRY_MANY = `mutation($f: TaskFilter!, $d: Boolean) { retryTasks(filter: $f, dryRun: $d) { changed } }`;
+    expect((await ts.ok(RETRY_MANY, { f: { projectId: retries }, d: true })).retryTasks.changed).toBe(3);
+    // t2 and t3 sent back, and t2's dependent unblocked with t2.
+    expect((await ts.ok(RETRY_MANY, { f: { projectId: retries } })).retryTasks.changed).toBe(3);
+
+    const m = await scrape(port);
+    const count = (name: string, project: string) => m.get(name, { project }) ?? 0;
+    expect(count('tq_tasks_created_total', batch)).toBe(5);
+    expect(count('tq_tasks_claimed_total', batch)).toBe(4);
+    expect(count('tq_tasks_completed_total', batch)).toBe(2);
+    expect(count('tq_tasks_released_total', batch)).toBe(2);
+    expect(count('tq_tasks_created_total', decomposed)).toBe(5);
+    expect(count('tq_tasks_created_total', scheduled)).toBe(2);
+    expect(count('tq_tasks_created_total', cancels)).toBe(5);
+    expect(count('tq_tasks_cancelled_total', cancels)).toBe(4);
+    expect(count('tq_tasks_cancelled_total', bulk)).toBe(4);
+    expect(count('tq_tasks_failed_total', retries)).toBe(3);
+    expect(count('tq_tasks_retried_total', retries)).toBe(3);
+    // Each change in exactly one status counter: nothing else moved.
+    for (const p of [decomposed, scheduled, cancels, bulk]) expect(count('tq_tasks_retried_total', p) + count('tq_tasks_failed_total', p) + count('tq_tasks_released_total', p)).toBe(0);
+    expect(count('tq_tasks_cancelled_total', retries)).toBe(0);
+  });
+
+  it('counts attempts the sweeper ended (expired leases, timeouts) as retried or failed, and why', async () => {
+    const leases = await createProject(ts);
+    await createTask(ts, { projectId: leases, title: 'abandoned, retried', maxRetries: 1 });
+    await createTask(ts, { projectId: leases, title: 'abandoned, failed', maxRetries: 0 });
+    await ts.ok(`mutation($p: ID!) { claimTasks(projectId: $p, workerId: "gone", limit: 2, leaseSeconds: 1) { id } }`, { p: leases });
+    const timeouts = await createProject(ts);
+    await createTask(ts, { projectId: timeouts, title: 'slow, retried', maxRetries: 1, timeoutSeconds: 1 });
+    await createTask(ts, { projectId: timeouts, title: 'slow, failed', maxRetries: 0, timeoutSeconds: 1 });
+    await ts.ok(`mutation($p: ID!) { claimTasks(projectId: $p, workerId: "slow", limit: 2, leaseSeconds: 300) { id } }`, { p: timeouts });
+
+    await waitUntil(
+      async () => {
+        const m = await scrape(port);
+        return m.get('tq_task_leases_expired_total', { project: leases }) === 2 && m.get('tq_task_timeouts_total', { project: timeouts }) === 2;
+      },
+      15_000,
+      'both leases to expire and both attempts to time out',
+    );
+    const m = await scrape(port);
+    for (const [project, name] of [[leases, 'tq_task_leases_expired_total'], [timeouts, 'tq_task_timeouts_total']] as const) {
+      expect(m.get(name, { project, outcome: 'retry' })).toBe(1);
+      expect(m.get(name, { project, outcome: 'failed' })).toBe(1);
+      expect(m.get('tq_tasks_retried_total', { project })).toBe(1);
+      expect(m.get('tq_tasks_failed_total', { project })).toBe(1);
+    }
+    // A lease ending is not a timeout, nor the other way round.
+    expect(m.get('tq_task_timeouts_total', { project: leases })).toBeUndefined();
+    expect(m.get('tq_task_leases_expired_total', { project: timeouts })).toBeUndefined();
   });
 
   it('is not served when METRICS_PORT is off, and answers 404 elsewhere', async () => {

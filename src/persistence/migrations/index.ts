@@ -5,6 +5,8 @@ import { Migration20261203000000_part2_task_columns } from './Migration202612030
 import { Migration20261203010000_api_tokens } from './Migration20261203010000_api_tokens';
 import { Migration20261203040000_time } from './Migration20261203040000_time';
 import { Migration20261203050000_flow_control } from './Migration20261203050000_flow_control';
+import { Migration20261204000000_idempotency_partial } from './Migration20261204000000_idempotency_partial';
+import { Migration20261204100000_edge_checks_per_statement } from './Migration20261204100000_edge_checks_per_statement';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -19,4 +21,6 @@ export const migrationsList = [
   { name: 'Migration20261203010000_api_tokens', class: Migration20261203010000_api_tokens },
   { name: 'Migration20261203040000_time', class: Migration20261203040000_time },
   { name: 'Migration20261203050000_flow_control', class: Migration20261203050000_flow_control },
+  { name: 'Migration20261204000000_idempotency_partial', class: Migration20261204000000_idempotency_partial },
+  { name: 'Migration20261204100000_edge_checks_per_statement', class: Migration20261204100000_edge_checks_per_statement },
 ];

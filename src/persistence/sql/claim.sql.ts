@@ -45,6 +45,8 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * Bindings: worker ids (text[]), lease seconds (float8[]), claiming token ids (uuid[], null for
  * a token not stored in the database), project id twice (limits), project id, [assigned_to,]
  * project id (paused), slot count.
+ * Every row also carries `claim_timeout_seconds` (whatever columns the caller asked for): the
+ * sweeper is told the earliest timeout deadline of the attempts a claim started (claim-tasks.ts).
  * `claimed_by_token_id` records the token each task was claimed with: a WORKER token may then
  * heartbeat/complete/fail only the tasks it claimed itself (src/auth, "own leases only").
  */
@@ -89,7 +91,7 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
       insert into task_event (task_id, project_id, previous_status, status)
       select id, project_id, previous_status, 'RUNNING' from claimed order by claim_slot
     )
-    select ${taskColumns(undefined, columns)}, claim_slot from claimed order by claim_slot`;
+    select ${taskColumns(undefined, columns)}, claim_slot, timeout_seconds as claim_timeout_seconds from claimed order by claim_slot`;
 }
 
 /**

@@ -8,8 +8,8 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * for a whole group of producers (create-tasks.ts groups concurrent calls). No ORM entity is
  * built on the way in or out (rows come back as Task snapshots, task-rows.ts toTasks).
  *
- * 1. `inserted`: the tasks. `on conflict (project_id, idempotency_key) do nothing` resolves
- *    concurrent creates with the same idempotency key in the database (constraint
+ * 1. `inserted`: the tasks. `on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing` resolves
+ *    concurrent creates with the same idempotency key in the database (the partial unique index
  *    task_idempotency_key_unique): PostgreSQL waits for the other transaction and skips the row
  *    if it committed. Skipped rows simply do not come back; the caller compares counts.
  * 2. `edges`: only for tasks that were inserted, and only to tasks that exist (an input's own
@@ -48,7 +48,7 @@ function buildInsertTasksSql(columns: readonly TaskColumn[]): string {
            nullif(i.retry_policy, 'null'::jsonb), i.complexity,
            i.run_at, i.timeout_seconds, i.idempotency_key, i.concurrency_key, ?::timestamptz, ?::timestamptz
       from input i
-    on conflict (project_id, idempotency_key) do nothing
+    on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing
     returning ${taskColumns(undefined, returning)}
   ), edges as (
     insert into task_dependency (task_id, depends_on_id)
@@ -72,17 +72,20 @@ export function insertTasksStatement(columns: readonly TaskColumn[]): StatementV
   return statementVariant('create', columns, buildInsertTasksSql);
 }
 
-/** Idempotency keys already taken in their project: those inputs return these tasks instead. */
+/**
+ * Idempotency keys already taken in their project: those inputs return these tasks instead.
+ * Read without a lock: a hit that a new task of the call depends on (by key) is locked with the
+ * named dependencies afterwards (LOCK_REFERENCED_TASKS_SQL), in the one id order.
+ */
 export const TASKS_BY_IDEMPOTENCY_KEY_SQL = `
   select ${taskColumns('t', ALL_TASK_COLUMNS)}
     from task t join unnest(?::uuid[], ?::text[]) as k(project_id, idempotency_key)
-      on t.project_id = k.project_id and t.idempotency_key = k.idempotency_key
-     order by t.id
-     for share of t`;
+      on t.project_id = k.project_id and t.idempotency_key = k.idempotency_key`;
 
 /**
- * Existing tasks named as dependencies or parents, locked (shared, in id order so concurrent
- * creates cannot deadlock) so none fails or is cancelled while the new tasks' statuses are
- * decided from theirs.
+ * Existing tasks named as dependencies or parents, and idempotency hits that new tasks depend
+ * on, locked (shared, in id order so concurrent creates cannot deadlock) so none fails or is
+ * cancelled while the new tasks' statuses are decided from theirs. Runs after GAIN_DEPENDENTS_SQL
+ * (effective-priority.sql.ts), which takes the stronger lock first on the rows it changes.
  */
 export const LOCK_REFERENCED_TASKS_SQL = 'select id::text, project_id::text, status from task where id = any(?::uuid[]) order by id for share';

@@ -1,5 +1,6 @@
 import type { TestServer } from '../../helpers/server';
 import { createProject } from '../../helpers/fixtures';
+import { db } from '../../helpers/time';
 
 const CREATE_TASKS = `mutation($i: [CreateTaskInput!]!) { createTasks(inputs: $i) { id title } }`;
 
@@ -72,4 +73,48 @@ export async function statusCounts(ts: TestServer, projectId: string): Promise<R
     if (!data.tasks.pageInfo.hasNextPage) return counts;
     after = data.tasks.pageInfo.endCursor;
   }
+}
+
+/**
+ * `layers` layers of `width` tasks written straight into the schema (100,000 tasks through
+ * createTasks take minutes on a loaded 2-core machine; these statements a few seconds): task
+ * (layer, col) waits on (layer - 1, col) and (layer - 1, col + 1 mod width). Rows as createTasks
+ * would store them: the first layer READY, the rest PENDING waiting on 2, +1 effective priority
+ * for tasks with dependents, a creation event each (the charts read the event log), creation
+ * order = index order (`seq`, the frontier's tie-break), and the complexity estimate of a real
+ * task with such a title. Returns the ids in index order.
+ */
+export async function seedLayersBySql(ts: TestServer, name: string, layers: number, width: number): Promise<SeededProject> {
+  const projectId = await createProject(ts, name);
+  const scratch = await createProject(ts, `${name} (estimate template)`);
+  const [template] = await db<{ complexity: unknown }>(ts, 'select complexity from task where id = ?', [
+    (await ts.ok<{ createTask: { id: string } }>(`mutation($p: ID!) { createTask(input: { projectId: $p, title: "L0·0" }) { id } }`, { p: scratch })).createTask.id,
+  ]);
+  const count = layers * width;
+  // Ids derived from the index, so the dependency rows can name them without a round trip.
+  const idOf = (i: string) => `md5(?::text || ':' || ${i})::uuid`;
+  await db(
+    ts,
+    `insert into task (id, project_id, title, priority, effective_priority, status, waiting_on, context, metadata, max_retries, complexity, created_at, updated_at)
+     select ${idOf('i')}, ?::uuid, 'L' || (i / ?::int) || '·' || (i % ?::int), 5,
+            case when i / ?::int < ?::int - 1 then 6 else 5 end,
+            case when i < ?::int then 'READY' else 'PENDING' end,
+            case when i < ?::int then 0 else 2 end,
+            '{}', '{}', 3, ?::jsonb, now(), now()
+       from generate_series(0, ?::int - 1) i order by i`,
+    [projectId, projectId, width, width, width, layers, width, width, JSON.stringify(template!.complexity), count],
+  );
+  await db(
+    ts,
+    `insert into task_dependency (task_id, depends_on_id)
+     select ${idOf('i')}, ${idOf('d')}
+       from generate_series(?::int, ?::int - 1) i,
+            lateral (values (i - ?::int), ((i / ?::int - 1) * ?::int + (i % ?::int + 1) % ?::int)) as dep(d)`,
+    [projectId, projectId, width, count, width, width, width, width, width],
+  );
+  await db(ts, `insert into task_event (task_id, project_id, previous_status, status) select id, project_id, null, status from task where project_id = ? order by seq`, [projectId]);
+  await db(ts, 'analyze task, task_dependency, task_event');
+  const ids = await db<{ id: string }>(ts, 'select id::text from task where project_id = ? order by seq', [projectId]);
+  if (ids.length !== count) throw new Error(`seeded ${ids.length} tasks, expected ${count}`);
+  return { projectId, ids: ids.map((r) => r.id) };
 }
