@@ -49,6 +49,12 @@ describe('bulk walk: batches and passes', () => {
     expect(w).toEqual({ pass: 'skipLocked', from: 0n, bound: 100n, after: 25n, skipped: false, done: true });
   });
 
+  it('an empty batch ends the pass where the keyset stood', () => {
+    let w = single(100n);
+    w = nextBulkWalk(w, batch({ lastSeq: 30n }), SIZE);
+    expect(nextBulkWalk(w, { scanned: 0, seen: 0, handled: 0, lastSeq: null }, SIZE)).toEqual({ ...w, done: true });
+  });
+
   it("ends when the keyset reaches the slice's bound, even after a full batch", () => {
     expect(nextBulkWalk(single(10n), batch({ lastSeq: 10n }), SIZE).done).toBe(true);
     const [first] = startBulkWalks(100n, 10 * SIZE, [50n], SIZE);

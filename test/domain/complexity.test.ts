@@ -180,6 +180,17 @@ describe('parallel groups are Kahn levels', () => {
     plans.push([step(1, [2]), step(2, [])], [step(1, [1]), step(2, [1])], [step(1, [2]), step(2, [1]), step(3, [])], [step(1, [9]), step(2, [1, 9])]);
     for (const plan of plans) expect(parallelGroups(plan).map((g) => g.subtaskIds), JSON.stringify(plan.map((s) => s.dependencies))).toEqual(kahn(plan));
   });
+
+  it('a subtask sits one level below its deepest dependency, wherever that is listed', () => {
+    const plan = [step(1, []), step(2, [1]), step(3, [2, 1])];
+    expect(parallelGroups(plan).map((g) => g.subtaskIds)).toEqual([[1], [2], [3]]);
+  });
+
+  it('a subtask id given twice is grouped once', () => {
+    const plan = [step(1, []), step(1, []), step(2, [1])];
+    expect(parallelGroups(plan).map((g) => g.subtaskIds)).toEqual(kahn(plan));
+    expect(parallelGroups(plan).map((g) => g.subtaskIds)).toEqual([[1], [2]]);
+  });
 });
 
 describe('heuristic-only confidence', () => {

@@ -28,6 +28,8 @@ describe('sweeper wake-ups', () => {
     expect([1, 2, 3, 4].map((stuck) => sleepMs(due, now, stuck, 60_000))).toEqual([STUCK_RETRY_MS, 2 * STUCK_RETRY_MS, 4 * STUCK_RETRY_MS, 8 * STUCK_RETRY_MS]);
     expect(sleepMs(due, now, 50, 60_000)).toBe(STUCK_RETRY_MAX_MS);
     expect(sleepMs(due, now, 50, 100)).toBe(100);
+    // Due this very millisecond counts as due: held rows back off rather than spin.
+    expect(sleepMs(times({ retry: now }), now, 1, 60_000)).toBe(STUCK_RETRY_MS);
   });
 
   it('runs only the steps whose time has come', () => {
