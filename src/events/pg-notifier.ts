@@ -59,7 +59,20 @@ export class PgNotifier {
       this.sendAgain = true;
       return;
     }
-    this.send();
+    this.sendWhenDue();
+  }
+
+  /**
+   * Sends now if the last NOTIFY is at least minIntervalMs old, otherwise once it is: a trickle of
+   * commits each arriving just after the previous NOTIFY returned would otherwise get one each.
+   */
+  private sendWhenDue(): void {
+    const wait = this.lastSentAt + this.minIntervalMs - Date.now();
+    if (wait <= 0 || this.closed) return this.send();
+    this.pause = setTimeout(() => {
+      this.pause = null;
+      this.send();
+    }, wait);
   }
 
   private send(): void {
@@ -79,12 +92,7 @@ export class PgNotifier {
         if (!this.sendAgain) return;
         // Commits that came in meanwhile get one follow-up, at most one per minIntervalMs: under
         // load that is a NOTIFY per interval rather than one per commit.
-        const wait = this.lastSentAt + this.minIntervalMs - Date.now();
-        if (wait <= 0 || this.closed) return this.send();
-        this.pause = setTimeout(() => {
-          this.pause = null;
-          this.send();
-        }, wait);
+        this.sendWhenDue();
       });
   }
 

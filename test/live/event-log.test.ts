@@ -95,4 +95,22 @@ describe('the event log', () => {
     expect(new Set(sub.events.map((e) => e.cursor)).size).toBe(100);
     sub.unsubscribe();
   });
+
+  it('spaces NOTIFYs for a trickle of commits too, each arriving after the previous NOTIFY returned', async () => {
+    const notifier = ts.server.notifier;
+    await new Promise((r) => setTimeout(r, 50)); // nothing pending from earlier tests
+    const sent = notifier.sent;
+    const started = Date.now();
+    // 3 ms apart: longer than a local pg_notify round trip, far shorter than minIntervalMs (20).
+    for (let k = 0; k < 60; k++) {
+      notifier.notify();
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    await new Promise((r) => setTimeout(r, 50)); // the trailing follow-up
+    const elapsed = Date.now() - started;
+    const n = notifier.sent - sent;
+    console.info(`60 requests 3 ms apart over ${elapsed} ms: ${n} NOTIFYs`);
+    expect(n).toBeGreaterThanOrEqual(2); // the last request is still announced
+    expect(n).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 1);
+  });
 });
