@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../domain/errors';
 import { assertId, assertJsonSize, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
-import { completeStatement } from '../persistence/sql/complete.sql';
-import { preparedSql, sql } from '../persistence/sql/run';
+import { completeAllStatement, completeStatement, REFUSED_SQLSTATE } from '../persistence/sql/complete.sql';
+import { preparedSql } from '../persistence/sql/run';
 import { StatementVariant } from '../persistence/sql/statement-variants';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { Coalescer } from './coalescer';
@@ -111,21 +111,27 @@ async function runCompletions(deps: SchedulerDeps, requests: CompleteRequest[]):
   return results;
 }
 
-/** completeTasks: many completions in one transaction, all or nothing. */
+/**
+ * completeTasks: many completions in one autocommit statement, all or nothing: a refused input
+ * fails the statement (complete.sql.ts, ALL_OR_NOTHING), which rolls back the others, and the
+ * caller is told why the first refused one was refused.
+ */
 export async function completeTasks(em: EntityManager, deps: SchedulerDeps, inputs: CompleteArgs[], returned: ReturnedFields = {}, guard: LeaseGuard | null = null): Promise<Task[]> {
   if (inputs.length === 0) return [];
   if (inputs.length > LIMITS.batchSize) throw new BadInputError(`at most ${LIMITS.batchSize} completions per call`);
   const { items, bindings } = validate(inputs, guard);
   if (new Set(items.map((i) => i.id)).size !== items.length) throw new BadInputError('the same task id appears twice in completeTasks');
-  const rows = await em.transactional(async (tem) => {
-    const done = await sql<Record<string, unknown> & { id: string }>(tem as EntityManager, completeStatement(columnsForTaskFields(returned.fields)).text, bindings);
-    if (done.length !== items.length) {
-      const doneIds = new Set(done.map((d) => d.id));
-      const refused = items.find((i) => !doneIds.has(i.id))!;
-      throw await explainLeaseRefusal(tem as EntityManager, refused, 'COMPLETED');
-    }
-    return done;
-  });
+  const statement = completeAllStatement(columnsForTaskFields(returned.fields));
+  let rows: (Record<string, unknown> & { id: string })[];
+  try {
+    rows = await preparedSql<Record<string, unknown> & { id: string }>(em, statement.name, statement.text, bindings);
+  } catch (e) {
+    const { code, detail } = e as { code?: string; detail?: string };
+    if (code !== REFUSED_SQLSTATE) throw e;
+    throw await explainLeaseRefusal(em, items.find((i) => i.id === detail) ?? items[0]!, 'COMPLETED');
+  }
+  // No row at all: every input was refused and nothing changed.
+  if (rows.length === 0) throw await explainLeaseRefusal(em, items[0]!, 'COMPLETED');
   deps.afterCommit();
   deps.dueTimesChanged?.(); // a dependent may now wait SCHEDULED for its runAt
   const byId = new Map(toTasks(rows).map((t) => [t.id, t]));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
 import { startTestServer, TestServer } from '../helpers/server';
 import { claim, complete, createProject, createTask, errorCode, getTask } from '../helpers/fixtures';
 
@@ -103,5 +104,42 @@ describe('completeTasks', () => {
     const r = await ts.gql(`mutation($i: [CompleteTaskInput!]!) { completeTasks(inputs: $i) { id } }`, { i: [{ id: a.id }, { id: b.id }] });
     expect(errorCode(r)).toBe('INVALID_TRANSITION');
     expect((await getTask(ts, a.id)).status).toBe('RUNNING');
+  });
+
+  it('rolls back the completions, promotions and events of the inputs around a refused one, and names it', async () => {
+    const p = await createProject(ts);
+    const a = await createTask(ts, { projectId: p, title: 'a' });
+    const b = await createTask(ts, { projectId: p, title: 'b' });
+    const c = await createTask(ts, { projectId: p, title: 'c' });
+    const d = await createTask(ts, { projectId: p, title: 'd', dependencies: [a.id] });
+    const ca = await claim(ts, p, 'w');
+    const cb = await claim(ts, p, 'w');
+    const cc = await claim(ts, p, 'w');
+    expect([ca.id, cb.id, cc.id].sort()).toEqual([a.id, b.id, c.id].sort());
+    const events = async () => {
+      const db = new Client({ connectionString: ts.db.url });
+      await db.connect();
+      try {
+        return Number((await db.query('select count(*) from task_event where project_id = $1', [p])).rows[0].count);
+      } finally {
+        await db.end();
+      }
+    };
+    const before = await events();
+    // b is held by another worker now: its lease is lost, not its completion's turn.
+    const r = await ts.gql(`mutation($i: [CompleteTaskInput!]!) { completeTasks(inputs: $i) { id } }`, {
+      i: [{ id: a.id, workerId: 'w' }, { id: b.id, workerId: 'other' }, { id: c.id, workerId: 'w' }],
+    });
+    expect(errorCode(r)).toBe('LEASE_NOT_HELD');
+    expect(r.errors![0]!.message).toContain(b.id);
+    for (const id of [a.id, b.id, c.id]) expect((await getTask(ts, id)).status).toBe('RUNNING');
+    expect((await getTask(ts, d.id)).status).toBe('PENDING');
+    expect(await events()).toBe(before);
+    // The same batch with the right holder goes through whole.
+    const ok = await ts.ok(`mutation($i: [CompleteTaskInput!]!) { completeTasks(inputs: $i) { id status } }`, {
+      i: [{ id: a.id, workerId: 'w' }, { id: b.id, workerId: 'w' }, { id: c.id, workerId: 'w' }],
+    });
+    expect(ok.completeTasks.map((t: any) => t.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect((await getTask(ts, d.id)).status).toBe('READY');
   });
 });

@@ -7,6 +7,7 @@ import { Migration20261203040000_time } from './Migration20261203040000_time';
 import { Migration20261203050000_flow_control } from './Migration20261203050000_flow_control';
 import { Migration20261204000000_idempotency_partial } from './Migration20261204000000_idempotency_partial';
 import { Migration20261204100000_edge_checks_per_statement } from './Migration20261204100000_edge_checks_per_statement';
+import { Migration20261204200000_all_or_nothing } from './Migration20261204200000_all_or_nothing';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: 'Migration20261203050000_flow_control', class: Migration20261203050000_flow_control },
   { name: 'Migration20261204000000_idempotency_partial', class: Migration20261204000000_idempotency_partial },
   { name: 'Migration20261204100000_edge_checks_per_statement', class: Migration20261204100000_edge_checks_per_statement },
+  { name: 'Migration20261204200000_all_or_nothing', class: Migration20261204200000_all_or_nothing },
 ];

@@ -24,10 +24,10 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * guards apply together): one statement for
  * completeTask and completeTasks alike. Uses task_dependency_depends_on_idx.
  */
-function buildCompleteSql(columns: readonly TaskColumn[]): string {
+function buildCompleteSql(columns: readonly TaskColumn[], allOrNothing: boolean): string {
   return `
   with input as (
-    select * from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::int[], ?::uuid[]) as x(id, worker_id, result, attempt, token_id)
+    select * from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::int[], ?::uuid[]) with ordinality as x(id, worker_id, result, attempt, token_id, n)
   ), done as (
     update task t
        set status = 'COMPLETED', result = input.result, completed_at = now(), updated_at = now(),
@@ -64,12 +64,31 @@ function buildCompleteSql(columns: readonly TaskColumn[]): string {
     ) transitions
     order by step, task_id
   )
-  select ${taskColumns('done', columns)} from done`;
+  select ${taskColumns('done', columns)} from done${allOrNothing ? ALL_OR_NOTHING : ''}`;
 }
+
+/**
+ * completeTasks' batch is all or nothing in one autocommit statement: when any input was refused,
+ * taskq_refuse_unless (migration all_or_nothing) fails the statement, naming the first refused
+ * id, and everything the CTEs changed is rolled back. (When none completed, the WHERE is never
+ * evaluated: nothing changed, and the caller sees no rows.)
+ */
+const ALL_OR_NOTHING = `
+   where taskq_refuse_unless(
+           (select count(*) from done) = (select count(*) from input),
+           (select i.id::text from input i where not exists (select 1 from done where done.id = i.id) order by i.n limit 1))`;
+
+/** SQLSTATE raised by taskq_refuse_unless; its DETAIL is the refused task's id. */
+export const REFUSED_SQLSTATE = 'TQ409';
 
 /** The completion returning `columns` (all by default), one named statement per column set. */
 export function completeStatement(columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): StatementVariant {
-  return statementVariant('complete', columns, buildCompleteSql);
+  return statementVariant('complete', columns, (c) => buildCompleteSql(c, false));
+}
+
+/** The same, all or nothing (completeTasks): see ALL_OR_NOTHING. */
+export function completeAllStatement(columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): StatementVariant {
+  return statementVariant('complete_all', columns, (c) => buildCompleteSql(c, true));
 }
 
 export const COMPLETE_SQL = completeStatement().text;
