@@ -34,6 +34,13 @@ const MUTATIONS = [
     tests: ['test/graphql/complete.test.ts'],
   },
   {
+    name: 'completeTasks not all or nothing (a refused input no longer fails the statement)',
+    file: 'src/persistence/sql/complete.sql.ts',
+    from: "from done${allOrNothing ? ALL_OR_NOTHING : ''}",
+    to: 'from done',
+    tests: ['test/graphql/complete.test.ts'],
+  },
+  {
     name: 'heartbeat not guarded by the lease holder',
     file: 'src/persistence/sql/heartbeat.sql.ts',
     from: 'and t.worker_id = input.worker_id',
