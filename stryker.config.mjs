@@ -7,6 +7,10 @@ export default {
   vitest: { configFile: 'vitest.domain.config.mts' },
   mutate: ['src/domain/**/*.ts', '!src/domain/**/index.ts', '!src/domain/**/types.ts'],
   coverageAnalysis: 'perTest',
+  // Static mutants (module-level constant tables: the estimator's keyword lists and default
+  // weights) reload every test file per mutant: 389 of them took 63% of the estimated time (3.5 h
+  // on 2 cores). Reported as ignored; the README's score is over the rest.
+  ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 10000,
   reporters: ['clear-text', 'progress', 'html'],
