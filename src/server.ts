@@ -117,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const now = Date.now();
       for (const e of events) metrics.eventLag.observe(Math.max(0, now - e.at.getTime()) / 1000);
     },
+    onRead: (outcome) => metrics.eventLogReads.inc({ outcome }),
   });
   const projectChanges = new ProjectChanges();
   const notifier = new PgNotifier(orm, {

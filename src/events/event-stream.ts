@@ -44,6 +44,8 @@ interface EventRow {
   at: string | Date;
 }
 
+export type ReadOutcome = 'full' | 'pending' | 'done';
+
 const BATCH = 500;
 const MAX_RETRY_DELAY_MS = 250;
 /**
@@ -84,7 +86,14 @@ export class EventStream {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly options: { pollIntervalMs: number; bufferLimit: number; onError: (e: unknown) => void; onDispatched?: (events: readonly TaskEventPayload[]) => void },
+    private readonly options: {
+      pollIntervalMs: number;
+      bufferLimit: number;
+      onError: (e: unknown) => void;
+      onDispatched?: (events: readonly TaskEventPayload[]) => void;
+      /** After each log read: 'full' (a whole batch, read on), 'pending' (events behind a running transaction: retried), 'done'. */
+      onRead?: (outcome: ReadOutcome) => void;
+    },
   ) {}
 
   start(): void {
@@ -234,6 +243,7 @@ export class EventStream {
       try {
         if (this.stale) await this.jumpToHead();
         const more = await this.readOnce();
+        this.options.onRead?.(more);
         if (more === 'full') this.dirty = true;
         else if (more === 'pending') this.scheduleRetry();
         else this.retryDelay = 2;
@@ -255,7 +265,7 @@ export class EventStream {
     this.retryDelay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelay * 2);
   }
 
-  private async readOnce(): Promise<'full' | 'pending' | 'done'> {
+  private async readOnce(): Promise<ReadOutcome> {
     this.reads++;
     this.lastReadAt = performance.now();
     const em = this.orm.em.fork() as EntityManager;

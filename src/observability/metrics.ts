@@ -73,6 +73,11 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly eventLogReads = this.counter(
+    'tq_event_log_reads_total',
+    'Reads of the event log by this instance’s pump, by outcome: done, full (a whole batch: read on at once), pending (events behind a still-running transaction: read again shortly)',
+    ['outcome'],
+  );
   readonly listenUp = new Gauge({ name: 'tq_pg_listen_up', help: '1 while the LISTEN connection for cross-instance events is up', registers: [this.registry] });
 
   // Database-derived (database-gauges.ts): the same on every instance.

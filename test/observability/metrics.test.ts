@@ -115,6 +115,10 @@ describe('GET /metrics', () => {
     await waitUntil(() => events.length > 0, 10_000, 'the event');
     m = await scrape(port);
     expect(m.get('tq_event_lag_seconds_count')).toBeGreaterThan(before);
+    // The pump's read that found it was counted, by outcome.
+    const reads = ['done', 'full', 'pending'].reduce((n, outcome) => n + (m.get('tq_event_log_reads_total', { outcome }) ?? 0), 0);
+    expect(reads).toBeGreaterThan(0);
+    expect(m.get('tq_event_log_reads_total', { outcome: 'done' })).toBeGreaterThan(0);
     stop();
     await live.dispose();
     await waitUntil(async () => (await scrape(port)).get('tq_ws_connections') === 0, 10_000, 'the connection to be closed');
