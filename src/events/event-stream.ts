@@ -30,6 +30,12 @@ export interface EventSink {
   push(event: TaskEventPayload): void;
   /** Whether `event.task` must be loaded for this sink (its filter or its selection reads it). */
   readonly needsTask: boolean;
+  /**
+   * For a sink that needsTask: whether this event (its task still null) may reach it. Events no
+   * task-reading sink wants are dispatched without loading their task (a worker watching for
+   * cancellations does not make every completion load its row). Absent: every event.
+   */
+  wantsTask?(event: TaskEventPayload): boolean;
   /** Client subscriptions this sink serves (for subscriberCount). */
   readonly subscriptions: number;
 }
@@ -71,7 +77,7 @@ export class EventStream {
   private stale = true;
   private readonly subscribers = new Set<EventSink>();
   /** Sinks that need the task row: while none does, the pump loads no tasks. */
-  private taskReaders = 0;
+  private readonly taskReaders = new Set<EventSink>();
   private reading: Promise<void> | null = null;
   private dirty = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -122,7 +128,7 @@ export class EventStream {
     if (this.stale) await this.exclusive(() => this.jumpToHead());
     if (this.closed) return false;
     this.subscribers.add(sink);
-    if (sink.needsTask) this.taskReaders++;
+    if (sink.needsTask) this.taskReaders.add(sink);
     // A wake-up that came while nobody was registered yet was dropped: read once now.
     this.wake();
     return true;
@@ -130,7 +136,7 @@ export class EventStream {
 
   detach(sink: EventSink): void {
     if (!this.subscribers.delete(sink)) return;
-    if (sink.needsTask) this.taskReaders--;
+    this.taskReaders.delete(sink);
     // Nobody listens: stop following the log. The next subscriber starts from the head then,
     // not from this old position (it must not receive what was committed before it came).
     if (this.subscribers.size === 0) this.stale = true;
@@ -276,9 +282,7 @@ export class EventStream {
       BATCH,
     ]);
     if (events.length > 0) {
-      const withTasks = this.taskReaders > 0;
-      if (withTasks) this.taskLoads++;
-      const payloads = await this.toPayloads(em, events, withTasks);
+      const payloads = await this.toPayloads(em, events);
       // Synchronous from here: dispatch and advance together (see the class comment).
       for (const p of payloads) for (const s of this.subscribers) s.push(p);
       this.options.onDispatched?.(payloads);
@@ -289,22 +293,42 @@ export class EventStream {
     return pending ? 'pending' : 'done';
   }
 
-  private async toPayloads(em: EntityManager, rows: EventRow[], withTasks: boolean): Promise<TaskEventPayload[]> {
-    let tasks = new Map<string, Task>();
-    if (withTasks) {
-      const ids = [...new Set(rows.map((r) => r.taskId))];
-      // Named columns, not *: a prepared `select *` fails once a migration adds a column.
-      const taskRows = await preparedSql(em, 'event_tasks', `select ${taskColumns()} from task where id = any(?::uuid[])`, [ids]);
-      tasks = new Map(toTasks(taskRows).map((t) => [t.id, t]));
-    }
-    return rows.map((r) => ({
+  /**
+   * The rows as payloads, with `task` loaded (one statement) for the events a task-reading sink
+   * may receive, or for every event (`all`: a replay, read by one subscriber that may want it).
+   */
+  private async toPayloads(em: EntityManager, rows: EventRow[], all = false): Promise<TaskEventPayload[]> {
+    const payloads: TaskEventPayload[] = rows.map((r) => ({
       cursor: encodeCursor({ txid: r.txid, id: r.id }),
       taskId: r.taskId,
       projectId: r.projectId,
       previousStatus: r.previousStatus,
       status: r.status,
       at: new Date(r.at),
-      task: tasks.get(r.taskId) ?? null,
+      task: null,
     }));
+    if (!all && this.taskReaders.size === 0) return payloads;
+    const ids = new Set<string>();
+    for (const p of payloads) {
+      if (ids.has(p.taskId)) continue;
+      if (all) {
+        ids.add(p.taskId);
+        continue;
+      }
+      for (const sink of this.taskReaders) {
+        if (!sink.wantsTask || sink.wantsTask(p)) {
+          ids.add(p.taskId);
+          break;
+        }
+      }
+    }
+    if (ids.size === 0) return payloads;
+    if (!all) this.taskLoads++;
+    // Named columns, not *: a prepared `select *` fails once a migration adds a column.
+    const taskRows = await preparedSql(em, 'event_tasks', `select ${taskColumns()} from task where id = any(?::uuid[])`, [[...ids]]);
+    const tasks = new Map(toTasks(taskRows).map((t) => [t.id, t]));
+    for (const p of payloads) p.task = tasks.get(p.taskId) ?? null;
+    return payloads;
   }
+
 }

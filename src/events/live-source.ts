@@ -10,6 +10,11 @@ export interface LiveSpec {
   delivery: 'all' | 'one';
   /** The filter reads `event.task` (so the pump must load it whatever the selection). */
   filterReadsTask: boolean;
+  /**
+   * The part of the filter that reads only the event's own fields, for a filter that reads the
+   * task: events it refuses need no task loaded. Without it such a filter loads every event's task.
+   */
+  mayMatch?: (e: TaskEventPayload) => boolean;
   /** Where the task appears in the result: the `task` field of the event, or the root field itself. */
   taskAt: 'taskField' | 'root';
 }

@@ -225,6 +225,12 @@ class Group implements EventSink {
     this.queue.length = 0;
   }
 
+  /** Only asked when needsTask: a filter that reads the task first looks at the event's own fields. */
+  wantsTask(event: TaskEventPayload): boolean {
+    if (!this.spec.filterReadsTask) return this.spec.matches(event);
+    return this.spec.mayMatch?.(event) ?? true;
+  }
+
   /** Called by the pump, synchronously, in log order. */
   push(event: TaskEventPayload): void {
     if (!this.spec.matches(event)) return;

@@ -48,6 +48,28 @@ describe('shared subscriptions', () => {
     await waitUntil(async () => (await subscriberCount(a.url)) === 0, 5_000, 'the subscription to end');
   });
 
+  it("a subscription reading the task loads it only for events its statuses let through (a worker's watch for cancellations)", async () => {
+    const p = await createProject(a);
+    const client = await connectClient(a.wsUrl);
+    clients.push(client);
+    const { stream } = a.server.services;
+    const CANCELS = `subscription($p: ID!) { taskStatusChanged(projectId: $p, statuses: [CANCELLED]) { taskId status task { status attempt workerId } } }`;
+    const sub = await collect<{ taskId: string; task: { status: string } | null }>(client, CANCELS, { p }, async () => (await subscriberCount(a.url)) > 0);
+    const loads = stream.taskLoads;
+    // Created, claimed, completed: events this subscription never receives, so no task is loaded.
+    await a.ok(`mutation($p: ID!) { createTask(input: { projectId: $p, title: "done" }) { id } }`, { p });
+    const t = await claim(a, p);
+    expect(errorCode(await complete(a, t.id))).toBeUndefined();
+    const doomed = (await a.ok(`mutation($p: ID!) { createTask(input: { projectId: $p, title: "doomed" }) { id } }`, { p })).createTask.id;
+    await a.ok(`mutation($id: ID!) { cancelTask(id: $id, reason: "no longer needed") { id } }`, { id: doomed });
+    const [event] = await sub.waitFor(1);
+    expect(event).toMatchObject({ taskId: doomed, task: { status: 'CANCELLED' } });
+    // The cancellation's batch was the only one that loaded tasks.
+    expect(stream.taskLoads - loads).toBe(1);
+    sub.unsubscribe();
+    await waitUntil(async () => (await subscriberCount(a.url)) === 0, 5_000, 'the subscription to end');
+  });
+
   it('1,000 subscribers on two instances, three shapes: every event exactly once, in order, one execution per group and event', async () => {
     const p = await createProject(a);
     const kinds = [

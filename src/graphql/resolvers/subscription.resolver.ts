@@ -98,6 +98,7 @@ export class SubscriptionResolver {
           afterCursor: null,
           delivery,
           filterReadsTask: assignedTo !== null,
+          mayMatch: (e) => e.status === 'READY' && e.projectId === projectId,
           taskAt: 'root',
         },
         dropSlowClient(context),
