@@ -85,13 +85,14 @@ export class TaskqClient {
   }
 
   /** Any subscription as an async iterator of its `data` (reconnects and re-subscribes by itself). */
-  subscribe<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): EventStream<T> {
+  subscribe<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, onArrival?: (data: T) => void): EventStream<T> {
     const queue: T[] = [];
     let wake: (() => void) | null = null;
     let failure: unknown = null;
     let done = false;
     const stop = this.connection().subscribe<T>(query, variables, {
       next: (v) => {
+        onArrival?.(v);
         queue.push(v);
         wake?.();
       },
@@ -132,12 +133,28 @@ export class TaskqClient {
     return iterator;
   }
 
-  /** taskStatusChanged as an async iterator of events. */
+  /**
+   * taskStatusChanged as an async iterator of events. After a lost connection it subscribes again
+   * from the cursor of the last event received, so nothing committed meanwhile is missed and
+   * nothing is delivered twice.
+   */
   taskStatusChanged(args: { projectId?: string; taskIds?: string[]; statuses?: TaskStatus[]; afterCursor?: string } = {}, taskFields = 'id status title attempt'): EventStream<TaskStatusEvent> {
+    let after = args.afterCursor ?? null;
+    // Read each time the subscription is (re)sent: graphql-ws serialises the same payload object
+    // again when it re-subscribes after a reconnection.
+    const variables = {
+      p: args.projectId,
+      ids: args.taskIds,
+      s: args.statuses,
+      get c() {
+        return after;
+      },
+    };
     return mapStream(
       this.subscribe<{ taskStatusChanged: TaskStatusEvent }>(
         `subscription($p: ID, $ids: [ID!], $s: [TaskStatus!], $c: String) { taskStatusChanged(projectId: $p, taskIds: $ids, statuses: $s, afterCursor: $c) { cursor taskId projectId previousStatus status at task { ${taskFields} } } }`,
-        { p: args.projectId, ids: args.taskIds, s: args.statuses, c: args.afterCursor },
+        variables,
+        (d) => (after = d.taskStatusChanged.cursor),
       ),
       (d) => d.taskStatusChanged,
     );

@@ -145,7 +145,9 @@ describe('taskq', () => {
     const p = await createProject(ts);
     const watch = startCli(bin, ['tasks', 'watch', '-p', p, '-o', 'json'], env);
     let watched = '';
+    let watchErr = '';
     watch.stdout!.setEncoding('utf8').on('data', (c: string) => (watched += c));
+    watch.stderr!.setEncoding('utf8').on('data', (c: string) => (watchErr += c));
     // Its subscription is registered before anything happens (the process takes a moment to start).
     await waitUntil(async () => (await subscriberCount(ts.url)) >= 1, 20_000, 'the watch to subscribe');
     const handler = file('handler.js', 'module.exports = async (task, ctx) => ({ title: task.title, attempt: ctx.attempt });\n');
@@ -160,7 +162,9 @@ describe('taskq', () => {
     const code = await new Promise((r) => worker.once('exit', r));
     expect(code).toBe(0);
     expect(log).toMatch(/completed/);
-    await waitUntil(() => watched.split('\n').filter((l) => l.includes('"COMPLETED"')).length === 3, 10_000, 'watch to print the completions');
+    await waitUntil(() => watched.split('\n').filter((l) => l.includes('"COMPLETED"')).length === 3, 20_000, 'watch to print the completions').catch((e: Error) => {
+      throw new Error(`${e.message}; the watch printed:\n${watched}\nand on stderr:\n${watchErr}`);
+    });
     const events = watched.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.filter((e) => e.status === 'RUNNING')).toHaveLength(3);
     watch.kill('SIGINT');

@@ -20,6 +20,9 @@ describe('GET /metrics', () => {
   it('counts a known workload by project and reads the task gauges from the database', async () => {
     const project = await createProject(ts);
     const other = await createProject(ts);
+    // Claims are counted per instance, not per project: other tests of this file (in any order) claim too.
+    const before = await scrape(port);
+    const claims = (result: string, m: typeof before) => m.get('tq_claims_total', { result }) ?? 0;
     const [a, b, c] = [await createTask(ts, { projectId: project, title: 'a', priority: 9 }), await createTask(ts, { projectId: project, title: 'b', priority: 8 }), await createTask(ts, { projectId: project, title: 'c', priority: 1 })];
     await createTask(ts, { projectId: other, title: 'elsewhere' });
     expect((await claim(ts, project, 'w1')).id).toBe(a.id);
@@ -39,8 +42,8 @@ describe('GET /metrics', () => {
     expect(m.get('tq_tasks_retried_total', p)).toBe(1);
     expect(m.get('tq_tasks_failed_total', p)).toBeUndefined();
     expect(m.get('tq_tasks_cancelled_total', p)).toBe(1);
-    expect(m.get('tq_claims_total', { result: 'hit' })).toBe(2);
-    expect(m.get('tq_claims_total', { result: 'empty' })).toBe(1);
+    expect(claims('hit', m) - claims('hit', before)).toBe(2);
+    expect(claims('empty', m) - claims('empty', before)).toBe(1);
     expect(m.get('tq_task_run_duration_seconds_count', { project, outcome: 'completed' })).toBe(1);
     expect(m.get('tq_task_run_duration_seconds_count', { project, outcome: 'failed' })).toBe(1);
     expect(m.get('tq_task_queue_wait_seconds_count', p)).toBe(2);
