@@ -338,8 +338,13 @@ function checkReferences(all: Planned[], existing: Map<string, { project_id: str
 function insertBindings(toInsert: Planned[], statusOf: Map<string, TaskStatus>, idOf: (id: string) => string, now: Date): unknown[] {
   const n = toInsert.length;
   const cols: unknown[][] = Array.from({ length: 20 }, () => new Array(n));
-  const edgeFrom: string[] = [];
-  const edgeTo: string[] = [];
+  /** Row numbers (1-based) of the tasks inserted here: edges among them go as pairs of numbers. */
+  const rowOf = new Map<string, number>();
+  toInsert.forEach((p, k) => rowOf.set(p.id, k + 1));
+  const innerFrom: number[] = [];
+  const innerTo: number[] = [];
+  const outerFrom: number[] = [];
+  const outerTo: string[] = [];
   toInsert.forEach((p, k) => {
     const i = p.input;
     const deadline = deadlineOf(i.metadata);
@@ -347,8 +352,14 @@ function insertBindings(toInsert: Planned[], statusOf: Map<string, TaskStatus>, 
     const metadata = status === 'BLOCKED' ? { ...i.metadata, reason: 'a dependency failed or was cancelled' } : i.metadata;
     const dependsOn = p.dependsOn.map(idOf);
     for (const d of dependsOn) {
-      edgeFrom.push(p.id);
-      edgeTo.push(d);
+      const row = rowOf.get(d);
+      if (row === undefined) {
+        outerFrom.push(k + 1);
+        outerTo.push(d);
+      } else {
+        innerFrom.push(k + 1);
+        innerTo.push(row);
+      }
     }
     cols[0]![k] = p.id;
     cols[1]![k] = i.projectId;
@@ -374,5 +385,6 @@ function insertBindings(toInsert: Planned[], statusOf: Map<string, TaskStatus>, 
   // JSON columns go as one JSON array each (jsonb_array_elements): one native stringify.
   for (const j of [8, 9, 14, 15]) cols[j] = JSON.stringify(cols[j]) as unknown as unknown[];
   const stamp = now.toISOString();
-  return [...cols, stamp, stamp, edgeFrom, edgeTo];
+  const numbers = (xs: number[]) => `{${xs.join(',')}}`;
+  return [...cols, stamp, stamp, numbers(innerFrom), numbers(innerTo), numbers(outerFrom), outerTo];
 }

@@ -22,7 +22,7 @@ async function run(text: string, bindings: unknown[] = []): Promise<any[]> {
 /** The stored estimate's duration drives the critical path; set it directly for exact numbers. */
 async function setMinutes(id: string, minutes: number | null) {
   if (minutes === null) await run('update task set complexity = null where id = ?', [id]);
-  else await run(`update task set complexity = jsonb_set(complexity, '{estimatedDurationMinutes}', to_jsonb(?::int)) where id = ?`, [minutes, id]);
+  else await run(`update task set complexity = jsonb_set(complexity::jsonb, '{estimatedDurationMinutes}', to_jsonb(?::int))::json where id = ?`, [minutes, id]);
 }
 
 const byFromTo = (a: { from: string; to: string }, b: { from: string; to: string }) => (a.from + a.to).localeCompare(b.from + b.to);

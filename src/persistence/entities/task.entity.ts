@@ -108,7 +108,8 @@ export class Task {
   @Property({ type: 'json', nullable: true })
   retryPolicy: Partial<RetryPolicy> | null = null;
 
-  @Property({ type: 'json', nullable: true })
+  /** json, not jsonb: written once, read whole (Migration20261205000000_complexity_json). */
+  @Property({ type: 'json', columnType: 'json', nullable: true })
   complexity: ComplexityEstimate | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })

@@ -8,6 +8,7 @@ import { Migration20261203050000_flow_control } from './Migration20261203050000_
 import { Migration20261204000000_idempotency_partial } from './Migration20261204000000_idempotency_partial';
 import { Migration20261204100000_edge_checks_per_statement } from './Migration20261204100000_edge_checks_per_statement';
 import { Migration20261204200000_all_or_nothing } from './Migration20261204200000_all_or_nothing';
+import { Migration20261205000000_complexity_json } from './Migration20261205000000_complexity_json';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -25,4 +26,5 @@ export const migrationsList = [
   { name: 'Migration20261204000000_idempotency_partial', class: Migration20261204000000_idempotency_partial },
   { name: 'Migration20261204100000_edge_checks_per_statement', class: Migration20261204100000_edge_checks_per_statement },
   { name: 'Migration20261204200000_all_or_nothing', class: Migration20261204200000_all_or_nothing },
+  { name: 'Migration20261205000000_complexity_json', class: Migration20261205000000_complexity_json },
 ];
