@@ -75,6 +75,7 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
       rawConcurrent: [] as Measured[],
       apiSerial: [] as number[][],
       rawSerial: [] as number[][],
+      emptySerial: [] as number[][],
       apiBatch: [] as Measured[],
       apiDag: [] as Measured[],
       rawBatch: [] as Measured[],
@@ -90,6 +91,7 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
       await reset();
       results.apiSerial.push(await serialApi(api, projectId, serialSamples));
       results.rawSerial.push(await serialRaw(pool, projectId, serialSamples));
+      results.emptySerial.push(await serialEmpty(api, serialSamples));
 
       progress(`Create run ${run}/${config.runs}: createTasks of ${BATCH} (independent, DAG) x ${batchCalls}; raw multi-row insert`);
       await reset();
@@ -115,6 +117,7 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
     const tps = (i: number) => figures[i]!.value.median;
     const apiP50 = p50(results.apiSerial);
     const rawP50 = p50(results.rawSerial);
+    const emptyP50 = p50(results.emptySerial);
     const concurrentRatio = ratio(tps(0), tps(1));
     const serialRatio = ratio(apiP50.median, rawP50.median);
 
@@ -133,6 +136,8 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
           ]),
           [`(2) API: serial createTask, p50 latency`, withSpread(apiP50, ms), '-', '-', `${num(serialRatio, 2)}x raw`, '<= 1.5x'],
           [`(2) raw SQL: serial single-row autocommit insert, p50`, withSpread(rawP50, ms), '-', '-', '-', '-'],
+          // What any GraphQL call over HTTP costs before it does anything: the floor under (2).
+          [`(2) info: serial empty query { __typename } over HTTP, p50`, withSpread(emptyP50, ms), '-', '-', `${num(ratio(emptyP50.median, rawP50.median), 2)}x raw`, '-'],
         ],
       ),
     );
@@ -145,7 +150,7 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
     ];
     return {
       name: 'Create',
-      data: { producers: PRODUCERS, batch: BATCH, figures: figures.map((f) => ({ label: f.label, value: f.value, runs: f.runs })), serial: { api: apiP50, raw: rawP50 } },
+      data: { producers: PRODUCERS, batch: BATCH, figures: figures.map((f) => ({ label: f.label, value: f.value, runs: f.runs })), serial: { api: apiP50, raw: rawP50, empty: emptyP50 } },
       summary,
     };
   } finally {
@@ -204,6 +209,16 @@ async function serialApi(api: HttpGql, projectId: string, samples: number): Prom
   for (let n = 0; n < samples; n++) {
     const t0 = performance.now();
     await api.request(CREATE_TASK, { input: { projectId, title: `serial ${n}` } });
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+async function serialEmpty(api: HttpGql, samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let n = 0; n < samples; n++) {
+    const t0 = performance.now();
+    await api.request('{ __typename }');
     out.push(performance.now() - t0);
   }
   return out;
