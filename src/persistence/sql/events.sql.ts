@@ -63,7 +63,9 @@ export const PUMP_READ_SQL = `
           and e.txid < (select point from safe)
         order by e.txid, e.id
         limit ?) b) as events,
-    exists (select 1 from task_event where txid >= (select point from safe)) as pending`;
+    -- max() walks task_event_order_idx from its end (one row); an "exists (... where txid >= point)"
+    -- was planned as a sequential scan of the whole log, which with nothing pending read every row.
+    coalesce((select max(e.txid) from task_event e) >= (select point from safe), false) as pending`;
 
 /** Replay for a subscriber that passed afterCursor: events in (after, upTo], all already safe. */
 export const REPLAY_SQL = `
