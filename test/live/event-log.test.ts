@@ -96,6 +96,35 @@ describe('the event log', () => {
     sub.unsubscribe();
   });
 
+  it('reads a busy log at most every 10 ms, also when each read finds the pump idle again', async () => {
+    const p = await createProject(ts);
+    const sub = await watchStatus(live, ts.url, { projectId: p }, 'cursor taskId status');
+    const { stream } = ts.server.services;
+    await new Promise((r) => setTimeout(r, 50)); // nothing pending from earlier tests
+    const reads = stream.reads;
+    const started = Date.now();
+    // A steady stream, as a busy scheduler commits: 5 events per commit, a commit every 3 ms,
+    // each followed by the wake-up a local commit gives the pump. Each read finds several events
+    // and ends before the next commit (the pump goes idle); without the spacing it read again at
+    // every commit.
+    for (let k = 0; k < 100; k++) {
+      await raw.query(
+        `insert into task_event (task_id, project_id, previous_status, status) select gen_random_uuid(), $1, null, 'READY' from generate_series(1, 5)`,
+        [p],
+      );
+      stream.wake();
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    await sub.waitFor(500);
+    const elapsed = Date.now() - started;
+    const r = stream.reads - reads;
+    console.info(`100 commits of 5 events over ${elapsed} ms: ${r} log reads`);
+    // At most one read per 10 ms, plus a few the safety-net poll or a NOTIFY may add.
+    expect(r).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 5);
+    expect(new Set(sub.events.map((e) => e.cursor)).size).toBe(500);
+    sub.unsubscribe();
+  });
+
   it('spaces NOTIFYs for a trickle of commits too, each arriving after the previous NOTIFY returned', async () => {
     const notifier = ts.server.notifier;
     await new Promise((r) => setTimeout(r, 50)); // nothing pending from earlier tests
