@@ -72,6 +72,7 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
 
     const results = {
       apiConcurrent: [] as Measured[],
+      emptyConcurrent: [] as Measured[],
       rawConcurrent: [] as Measured[],
       apiSerial: [] as number[][],
       rawSerial: [] as number[][],
@@ -84,6 +85,7 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
       progress(`Create run ${run}/${config.runs}: ${PRODUCERS} producers x createTask, ${concurrentTasks} tasks; raw inserts`);
       await reset();
       results.apiConcurrent.push(await measure(ctx, concurrentTasks, () => concurrentApi(api, projectId, concurrentTasks)));
+      results.emptyConcurrent.push(await measure(ctx, concurrentTasks, () => producers(concurrentTasks, () => api.request('{ __typename }'))));
       await reset();
       results.rawConcurrent.push(await measure(ctx, concurrentTasks, () => concurrentRaw(clients, projectId, concurrentTasks)));
 
@@ -134,6 +136,19 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
             i === 0 ? `${num(concurrentRatio, 2)}x raw` : i === 2 || i === 3 ? `${num(ratio(tps(i), tps(4)), 2)}x raw batch` : '-',
             i === 0 ? '>= 1.0x' : i === 2 ? '>= 20,000/s' : i === 3 ? '>= 10,000/s' : '-',
           ]),
+          // The ceiling over (1): requests that do nothing, from the same 20 producers.
+          (() => {
+            const empty = results.emptyConcurrent;
+            const r = rate(empty);
+            return [
+              `(1) info: ${PRODUCERS} producers, empty query { __typename } (HTTP)`,
+              withSpread(r),
+              num(median(empty.map((e) => (e.cpu.serverCpu / e.tasks) * 1000)), 3),
+              num(median(empty.map((e) => (e.cpu.postgresCpu / e.tasks) * 1000)), 3),
+              `${num(ratio(r.median, tps(1)), 2)}x raw`,
+              '-',
+            ];
+          })(),
           [`(2) API: serial createTask, p50 latency`, withSpread(apiP50, ms), '-', '-', `${num(serialRatio, 2)}x raw`, '<= 1.5x'],
           [`(2) raw SQL: serial single-row autocommit insert, p50`, withSpread(rawP50, ms), '-', '-', '-', '-'],
           // What any GraphQL call over HTTP costs before it does anything: the floor under (2).
@@ -150,7 +165,13 @@ export async function create(ctx: BenchContext): Promise<WorkloadResult> {
     ];
     return {
       name: 'Create',
-      data: { producers: PRODUCERS, batch: BATCH, figures: figures.map((f) => ({ label: f.label, value: f.value, runs: f.runs })), serial: { api: apiP50, raw: rawP50, empty: emptyP50 } },
+      data: {
+        producers: PRODUCERS,
+        batch: BATCH,
+        figures: figures.map((f) => ({ label: f.label, value: f.value, runs: f.runs })),
+        emptyConcurrent: { value: rate(results.emptyConcurrent), runs: results.emptyConcurrent },
+        serial: { api: apiP50, raw: rawP50, empty: emptyP50 },
+      },
       summary,
     };
   } finally {
