@@ -84,7 +84,9 @@ function prepareCall(em: EntityManager, deps: SchedulerDeps, rawInputs: NewTaskI
   const planned = planBatch(inputs);
   for (const p of planned) p.complexity = estimateTask(deps, { id: p.id, title: p.input.title, description: p.input.description }, p.dependsOn, now);
   const referencesExisting = inputs.some((i) => i.dependencies.length > 0 || i.parentTaskId !== null);
-  return { em, planned, referencesExisting, statement: insertTasksStatement(columnsForTaskFields(returned.fields)) };
+  // Calls with no idempotency key get the statement without conflict handling (grouped apart).
+  const keyed = inputs.some((i) => i.idempotencyKey !== null);
+  return { em, planned, referencesExisting, statement: insertTasksStatement(columnsForTaskFields(returned.fields), keyed) };
 }
 
 /** Assigns ids, resolves `dependencyKeys` within the call and refuses cycles among them. */

@@ -28,7 +28,11 @@ import { statementVariant, StatementVariant } from './statement-variants';
 /** What the statement itself reads back from `inserted` (edges and events), whatever the caller selected. */
 const NEEDED: readonly TaskColumn[] = ['id', 'project_id', 'status'];
 
-function buildInsertTasksSql(columns: readonly TaskColumn[]): string {
+function buildInsertTasksSql(columns: readonly TaskColumn[], keyed: boolean): string {
+  // Only an idempotency key can make a row be skipped: without one, every input row is inserted,
+  // so there is no conflict to arbitrate (ON CONFLICT inserts each row speculatively) and no edge
+  // to filter out.
+  const onlyInserted = (column: string) => (keyed ? `${column} in (select id from inserted)` : 'true');
   const returning = ALL_TASK_COLUMNS.filter((c) => columns.includes(c) || NEEDED.includes(c));
   return `
   with input as (
@@ -51,18 +55,18 @@ function buildInsertTasksSql(columns: readonly TaskColumn[]): string {
            nullif(i.retry_policy, 'null'::jsonb), i.complexity,
            i.run_at, i.timeout_seconds, i.idempotency_key, i.concurrency_key, ?::timestamptz, ?::timestamptz
       from input i
-    on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing
+    ${keyed ? 'on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing' : ''}
     returning ${taskColumns(undefined, returning)}
   ), edges as (
     insert into task_dependency (task_id, depends_on_id)
     select t.id, d.id from unnest(?::text::bigint[], ?::text::bigint[]) as e(t, d)
       join input t on t.n = e.t
       join input d on d.n = e.d
-     where t.id in (select id from inserted) and d.id in (select id from inserted)
+     where ${onlyInserted('t.id')} and ${onlyInserted('d.id')}
     union all
     select t.id, e.depends_on_id from unnest(?::text::bigint[], ?::uuid[]) as e(t, depends_on_id)
       join input t on t.n = e.t
-     where t.id in (select id from inserted)
+     where ${onlyInserted('t.id')}
   ), events as (
     insert into task_event (task_id, project_id, previous_status, status)
     select id, project_id, null, status from inserted
@@ -76,8 +80,8 @@ function buildInsertTasksSql(columns: readonly TaskColumn[]): string {
  * (jsonb_array_elements, zipped by ROWS FROM): the driver's per-element array escaping of JSON
  * text was a visible share of a large createTasks.
  */
-export function insertTasksStatement(columns: readonly TaskColumn[]): StatementVariant {
-  return statementVariant('create', columns, buildInsertTasksSql);
+export function insertTasksStatement(columns: readonly TaskColumn[], keyed = true): StatementVariant {
+  return keyed ? statementVariant('create', columns, (c) => buildInsertTasksSql(c, true)) : statementVariant('create_plain', columns, (c) => buildInsertTasksSql(c, false));
 }
 
 /**
