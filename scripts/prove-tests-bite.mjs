@@ -97,6 +97,13 @@ const MUTATIONS = [
     tests: ['test/auth/tokens.test.ts'],
   },
   {
+    name: 'claim says "empty" while claimable rows are only locked for a moment (no try-again row)',
+    file: 'src/persistence/sql/claim.sql.ts',
+    from: 'where case when (select count(*) from claimed) >= ? then false else exists (',
+    to: 'where case when (select count(*) from claimed) >= ? then false else false and exists (',
+    tests: ['test/persistence/claim-retry-hint.test.ts'],
+  },
+  {
     name: 'every createTasks call takes the keyless statement (no conflict handling: a repeated idempotency key is no longer answered with its task)',
     file: 'src/scheduler/create-tasks.ts',
     from: 'const keyed = inputs.some((i) => i.idempotencyKey !== null);',
