@@ -2,7 +2,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { BenchContext, SummaryRow, WorkloadResult } from '../context';
-import { claimStatement } from '../../src/persistence/sql/claim.sql';
+import { claimBindings, claimStatement } from '../../src/persistence/sql/claim.sql';
 import { analyze, createProject, insertReadyTasks, truncateTasks } from '../seed';
 import { positional, RAW_COMPLETE_SQL } from '../raw-sql';
 import { perTaskWorker, runWorkers, WorkersResult } from '../worker-loops';
@@ -58,14 +58,16 @@ const CLAIM_NOW_SQL = positional(claimStatement(false, ['id']).text);
 
 function rawClaimWorker(pool: Pool, projectId: string, workerId: string, which: 'before' | 'now', until: number): Promise<number> {
   const text = which === 'before' ? CLAIM_BEFORE_SQL : CLAIM_NOW_SQL;
-  const values = which === 'before' ? [[workerId], [30], [null], projectId, 1] : [[workerId], [30], [null], projectId, projectId, projectId, projectId, 1];
+  const values = which === 'before' ? [[workerId], [30], [null], projectId, 1] : claimBindings({ workers: [workerId], leases: [30], tokens: [null] }, projectId, null);
   return (async () => {
     const c = await pool.connect();
     try {
       let done = 0;
       while (performance.now() < until) {
-        const { rows } = await c.query<{ id: string }>({ name: `flow_claim_${which}`, text, values });
+        const { rows } = await c.query<{ id: string | null }>({ name: `flow_claim_${which}`, text, values });
         if (rows.length === 0) return done;
+        // The statement's "try again" row (claim_slot 0, a null id): rows locked by another worker.
+        if (rows[0]!.id === null) continue;
         await c.query(RAW_COMPLETE_SQL, [rows[0]!.id, null]);
         done++;
       }

@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../domain/errors';
 import { assertId, assertLeaseSeconds, assertText, LIMITS } from '../domain/task-input';
 import { Task } from '../persistence/entities/task.entity';
-import { claimableExistsSql, claimStatement } from '../persistence/sql/claim.sql';
-import { preparedSql, sql } from '../persistence/sql/run';
+import { claimBindings, claimStatement } from '../persistence/sql/claim.sql';
+import { preparedSql } from '../persistence/sql/run';
 import { StatementVariant } from '../persistence/sql/statement-variants';
 import { columnsForTaskFields, toTasks } from '../persistence/sql/task-rows';
 import { Coalescer } from './coalescer';
@@ -31,7 +31,13 @@ interface ClaimRequest {
   tokenId: string | null;
 }
 
-export type ClaimCoalescer = Coalescer<ClaimRequest, Task[]>;
+/** `retry`: the claim got nothing but claimable rows were locked by someone else for a moment. */
+interface ClaimResult {
+  tasks: Task[];
+  retry: boolean;
+}
+
+export type ClaimCoalescer = Coalescer<ClaimRequest, ClaimResult>;
 
 export function claimCoalescer(deps: SchedulerDeps): ClaimCoalescer {
   return new Coalescer((requests) => runClaims(deps, requests), COALESCING);
@@ -53,14 +59,12 @@ export async function claimTasks(em: EntityManager, deps: SchedulerDeps, args: C
   const key = `${projectId}|${assignedTo ?? ''}|${request.statement.name}`;
   const claim = () => (em.getTransactionContext() ? coalescer.alone(request) : coalescer.submit(key, request));
   for (let attempt = 0; ; attempt++) {
-    const tasks = await claim();
+    const { tasks, retry } = await claim();
     if (tasks.length > 0) return tasks;
     // SKIP LOCKED also skips a row that is only locked for a moment (the sweeper promoting a due
-    // retry, a dependency being added, another instance's claim): look whether claimable rows
-    // exist before saying "empty".
-    if (attempt >= CLAIM_RETRIES) return [];
-    const [{ found }] = await sql<{ found: boolean }>(em, claimableExistsSql(assignedTo !== null), assignedTo === null ? [projectId, projectId] : [projectId, assignedTo, projectId]);
-    if (!found) return [];
+    // retry, a dependency being added, another instance's claim): the statement itself looked
+    // whether claimable rows remain (claim.sql.ts) before this says "empty".
+    if (!retry || attempt >= CLAIM_RETRIES) return [];
     await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 2));
   }
 }
@@ -71,7 +75,7 @@ const CLAIM_RETRIES = 3;
  * One statement for any number of claims on the same queue (one autocommit round trip): each
  * request brings `limit` slots, and rows come back tagged with the slot they fill.
  */
-async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise<Task[][]> {
+async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise<ClaimResult[]> {
   const first = requests[0]!;
   const workers: string[] = [];
   const leases: number[] = [];
@@ -85,32 +89,28 @@ async function runClaims(deps: SchedulerDeps, requests: ClaimRequest[]): Promise
       owners.push(i);
     }
   });
-  const queue = first.assignedTo === null ? [first.projectId] : [first.projectId, first.assignedTo];
-  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, [
-    workers,
-    leases,
-    tokens,
-    first.projectId,
-    first.projectId,
-    ...queue,
-    first.projectId,
-    workers.length,
-  ]);
+  const rows = await preparedSql<Record<string, unknown>>(first.em, first.statement.name, first.statement.text, claimBindings({ workers, leases, tokens }, first.projectId, first.assignedTo));
   const claimed: Record<string, unknown>[][] = requests.map(() => []);
   let timeoutSeconds = Infinity;
   let leaseSeconds = Infinity;
+  let retry = false;
   for (const row of rows) {
-    const owner = owners[Number(row.claim_slot) - 1]!;
+    const slot = Number(row.claim_slot);
+    if (slot === 0) {
+      retry = true;
+      continue;
+    }
+    const owner = owners[slot - 1]!;
     claimed[owner]!.push(row);
     if (row.claim_timeout_seconds !== null) timeoutSeconds = Math.min(timeoutSeconds, Number(row.claim_timeout_seconds));
     leaseSeconds = Math.min(leaseSeconds, requests[owner]!.lease);
   }
-  if (rows.length > 0) {
+  if (rows.length > (retry ? 1 : 0)) {
     deps.afterCommit();
     // Timer time, not domain time (deps.now): when the sweeper should wake. The attempts started
     // at the statement's now(), a little before this, so it may wake a little late, never early.
     const now = Date.now();
     deps.attemptsStarted?.(timeoutSeconds === Infinity ? null : new Date(now + timeoutSeconds * 1000), new Date(now + leaseSeconds * 1000));
   }
-  return claimed.map(toTasks);
+  return claimed.map((c) => ({ tasks: toTasks(c), retry }));
 }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_BATCH_SIZE } from '../../src/domain/bulk-walk';
-import { claimStatement } from '../../src/persistence/sql/claim.sql';
+import { claimBindings, claimStatement } from '../../src/persistence/sql/claim.sql';
 import { startTestServer, TestServer } from '../helpers/server';
 import { claim, complete, createProject, createTask, errorCode } from '../helpers/fixtures';
 import { collect, Collector, connectClient, LiveClient, subscriberCount, waitUntil } from '../helpers/ws-client';
@@ -235,7 +235,7 @@ describe('a claim holding its row while a bulk cancel passes', () => {
     // The server's claim statement in a transaction left open: its row stays locked meanwhile,
     // as during any claim (for the time of one statement).
     const trx = await conn().getKnex().transaction();
-    const bindings: unknown[] = [['slow-worker'], [600], [null], projectId, projectId, projectId, projectId, 1];
+    const bindings = claimBindings({ workers: ['slow-worker'], leases: [600], tokens: [null] }, projectId, null);
     const { rows } = await trx.raw(CLAIM, bindings as never);
     return { trx, id: rows[0].id as string };
   }

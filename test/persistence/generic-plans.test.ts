@@ -4,7 +4,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
 import { openOrm } from '../../src/persistence/orm';
 import { preparedSql, sql } from '../../src/persistence/sql/run';
-import { claimStatement } from '../../src/persistence/sql/claim.sql';
+import { claimBindings, claimStatement } from '../../src/persistence/sql/claim.sql';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ async function claimPlans(orm: MikroORM, times: number): Promise<{ generic: numb
   const project = randomUUID();
   await sql(em, `insert into project (id, name) values (?, ?)`, [project, `plans-${project}`]);
   const claim = claimStatement(false);
-  for (let i = 0; i < times; i++) await preparedSql(em, claim.name, claim.text, [['w'], [30], [null], project, project, project, project, 1]);
+  for (let i = 0; i < times; i++) await preparedSql(em, claim.name, claim.text, claimBindings({ workers: ['w'], leases: [30], tokens: [null] }, project, null));
   const [row] = await sql<{ generic: string; custom: string }>(em, `select generic_plans as generic, custom_plans as custom from pg_prepared_statements where starts_with(name, ?)`, [`${claim.name}_`]);
   return { generic: Number(row!.generic), custom: Number(row!.custom) };
 }

@@ -42,9 +42,10 @@ import { statementVariant, StatementVariant } from './statement-variants';
  * A batch whose head holds more tasks of a limited key than it may start can return fewer tasks
  * than asked for (never none while something is claimable): the claimer asks again.
  *
- * Bindings: worker ids (text[]), lease seconds (float8[]), claiming token ids (uuid[], null for
- * a token not stored in the database), project id twice (limits), project id, [assigned_to,]
- * project id (paused), slot count.
+ * Bindings (claimBindings): worker ids (text[]), lease seconds (float8[]), claiming token ids
+ * (uuid[], null for a token not stored in the database), project id twice (limits), project id,
+ * [assigned_to,] project id (paused), slot count twice, then the "try again" probe's project id,
+ * [assigned_to,] project id. Slot 0 is that probe's row, never a task: callers drop it.
  * Every row also carries `claim_timeout_seconds` (whatever columns the caller asked for): the
  * sweeper is told the earliest timeout deadline of the attempts a claim started (claim-tasks.ts).
  * `claimed_by_token_id` records the token each task was claimed with: a WORKER token may then
@@ -91,7 +92,24 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
       insert into task_event (task_id, project_id, previous_status, status)
       select id, project_id, previous_status, 'RUNNING' from claimed order by claim_slot
     )
-    select ${taskColumns(undefined, columns)}, claim_slot, timeout_seconds as claim_timeout_seconds from claimed order by claim_slot`;
+    select ${taskColumns(undefined, columns)}, claim_slot, timeout_seconds as claim_timeout_seconds from claimed
+    union all
+    -- Fewer rows than slots, yet claimable rows remain (locked for a moment by someone else, so
+    -- SKIP LOCKED passed them): one row of nulls with claim_slot 0 tells the caller to try again
+    -- shortly rather than report an empty queue. The CASE looks only when slots went unfilled.
+    select ${taskColumns('t', columns)}, 0, null
+      from (select 1) one left join task t on false
+     where case when (select count(*) from claimed) >= ? then false else exists (
+             ${claimableSql(withAssignedTo, 'and t.id not in (select id from claimed)')}
+           ) end
+    order by claim_slot`;
+}
+
+/** The positional bindings of the claim statement (claimStatement), in its order. */
+export function claimBindings(slots: { workers: string[]; leases: number[]; tokens: (string | null)[] }, projectId: string, assignedTo: string | null): unknown[] {
+  const queue = assignedTo === null ? [projectId] : [projectId, assignedTo];
+  const n = slots.workers.length;
+  return [slots.workers, slots.leases, slots.tokens, projectId, projectId, ...queue, projectId, n, n, ...queue, projectId];
 }
 
 /**
@@ -103,14 +121,13 @@ export function claimStatement(withAssignedTo: boolean, columns: readonly TaskCo
 }
 
 /**
- * Are there claimable rows at all (locked or not)? Tells "queue empty" from "all rows busy".
- * A paused project, and tasks whose key has no free place (counted without locks: a hint, the
- * claim decides), count as empty, so a claimer facing only those does not retry in a loop.
- * Bindings: project id, [assigned_to,] project id.
+ * Claimable rows (locked or not), the claim's "try again" probe: tells "queue empty" from "all
+ * rows busy". A paused project, and tasks whose key has no free place (counted without locks: a
+ * hint, the claim decides), count as empty, so a claimer facing only those does not retry in a
+ * loop. Bindings: project id, [assigned_to,] project id.
  */
-export function claimableExistsSql(withAssignedTo: boolean): string {
+function claimableSql(withAssignedTo: boolean, extra = ''): string {
   return `
-    select exists (
       select 1 from task t
        where t.project_id = ?
          and t.status in ('READY', 'RETRYING')
@@ -121,5 +138,6 @@ export function claimableExistsSql(withAssignedTo: boolean): string {
                 where l.project_id = t.project_id and l.key = t.concurrency_key
                   and l."limit" <= (select count(*) from task r
                                      where r.project_id = l.project_id and r.concurrency_key = l.key and r.status = 'RUNNING')))
-    ) and not coalesce((select paused from project where id = ?::uuid), false) as found`;
+         ${extra}
+         and not coalesce((select paused from project where id = ?::uuid), false)`;
 }

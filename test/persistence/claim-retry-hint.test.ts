@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { createTestDatabase, TestDatabase } from '../helpers/database';
+import { openOrm } from '../../src/persistence/orm';
+import { preparedSql, sql } from '../../src/persistence/sql/run';
+import { claimBindings, claimStatement } from '../../src/persistence/sql/claim.sql';
+
+/**
+ * The claim statement says "try again" itself (one row with claim_slot 0 and no task) when it
+ * filled fewer slots than it had but claimable rows remain that SKIP LOCKED passed: the server
+ * retries shortly instead of answering an empty queue, without a second statement to ask.
+ */
+let db: TestDatabase;
+let orm: MikroORM;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  orm = await openOrm({ clientUrl: db.url, poolSize: 3, migrate: false });
+}, 60_000);
+afterAll(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+const em = () => orm.em.fork() as EntityManager;
+
+async function project(): Promise<string> {
+  const id = randomUUID();
+  await sql(em(), `insert into project (id, name) values (?, ?)`, [id, `hint-${id}`]);
+  return id;
+}
+
+async function readyTask(projectId: string): Promise<string> {
+  const id = randomUUID();
+  await sql(em(), `insert into task (id, project_id, title, status, created_at, updated_at) values (?, ?, 't', 'READY', now(), now())`, [id, projectId]);
+  return id;
+}
+
+async function claim(projectId: string, slots: number): Promise<{ id: string | null; claim_slot: string }[]> {
+  const statement = claimStatement(false, ['id']);
+  const workers = Array.from({ length: slots }, (_, i) => `w${i}`);
+  const rows = await preparedSql<{ id: string | null; claim_slot: string }>(em(), statement.name, statement.text, claimBindings({ workers, leases: workers.map(() => 30), tokens: workers.map(() => null) }, projectId, null));
+  return rows.map((r) => ({ id: r.id, claim_slot: r.claim_slot }));
+}
+
+describe('the claim statement\'s "try again" row', () => {
+  it('an empty queue: no rows at all', async () => {
+    expect(await claim(await project(), 2)).toEqual([]);
+  });
+
+  it('the only READY task locked by another transaction: one row, slot 0, no task; once the lock is gone the task is claimed', async () => {
+    const p = await project();
+    const id = await readyTask(p);
+    const trx = await orm.em.getConnection().getKnex().transaction();
+    try {
+      await trx.raw('select id from task where id = ? for update', [id]);
+      expect(await claim(p, 1)).toEqual([{ id: null, claim_slot: '0' }]);
+    } finally {
+      await trx.rollback();
+    }
+    expect(await claim(p, 1)).toEqual([{ id, claim_slot: '1' }]);
+  });
+
+  it('slots left unfilled beside a locked row: the claimed task and the hint; all slots filled: no hint', async () => {
+    const p = await project();
+    const locked = await readyTask(p);
+    const free = await readyTask(p);
+    const trx = await orm.em.getConnection().getKnex().transaction();
+    try {
+      await trx.raw('select id from task where id = ? for update', [locked]);
+      expect(await claim(p, 2)).toEqual([
+        { id: null, claim_slot: '0' },
+        { id: free, claim_slot: '1' },
+      ]);
+    } finally {
+      await trx.rollback();
+    }
+    const third = await readyTask(p);
+    const rows = await claim(p, 1);
+    expect(rows).toHaveLength(1);
+    expect([locked, third]).toContain(rows[0]!.id);
+  });
+
+  it('a paused project, locked row or not: no hint (nothing there is claimable)', async () => {
+    const p = await project();
+    const id = await readyTask(p);
+    await sql(em(), `update project set paused = true where id = ?`, [p]);
+    const trx = await orm.em.getConnection().getKnex().transaction();
+    try {
+      await trx.raw('select id from task where id = ? for update', [id]);
+      expect(await claim(p, 1)).toEqual([]);
+    } finally {
+      await trx.rollback();
+    }
+  });
+});
