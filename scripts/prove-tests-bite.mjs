@@ -99,8 +99,8 @@ const MUTATIONS = [
   {
     name: 'claim says "empty" while claimable rows are only locked for a moment (no try-again row)',
     file: 'src/persistence/sql/claim.sql.ts',
-    from: 'where case when (select count(*) from claimed) >= ? then false else exists (',
-    to: 'where case when (select count(*) from claimed) >= ? then false else false and exists (',
+    from: 'else taskq_claimable_remains(',
+    to: 'else false and taskq_claimable_remains(',
     tests: ['test/persistence/claim-retry-hint.test.ts'],
   },
   {

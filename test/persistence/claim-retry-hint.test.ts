@@ -81,6 +81,23 @@ describe('the claim statement\'s "try again" row', () => {
     expect([locked, third]).toContain(rows[0]!.id);
   });
 
+  it('only a task whose concurrency key has no free place, locked: no hint (the claimer must not retry in a loop)', async () => {
+    const p = await project();
+    await sql(em(), `insert into concurrency_limit (project_id, key, "limit") values (?, 'k', 1)`, [p]);
+    const running = randomUUID();
+    await sql(em(), `insert into task (id, project_id, title, status, concurrency_key, worker_id, lease_expires_at, created_at, updated_at)
+       values (?, ?, 'r', 'RUNNING', 'k', 'w', now() + interval '1 minute', now(), now())`, [running, p]);
+    const waiting = await readyTask(p);
+    await sql(em(), `update task set concurrency_key = 'k' where id = ?`, [waiting]);
+    const trx = await orm.em.getConnection().getKnex().transaction();
+    try {
+      await trx.raw('select id from task where id = ? for update', [waiting]);
+      expect(await claim(p, 1)).toEqual([]);
+    } finally {
+      await trx.rollback();
+    }
+  });
+
   it('a paused project, locked row or not: no hint (nothing there is claimable)', async () => {
     const p = await project();
     const id = await readyTask(p);

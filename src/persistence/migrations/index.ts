@@ -9,6 +9,7 @@ import { Migration20261204000000_idempotency_partial } from './Migration20261204
 import { Migration20261204100000_edge_checks_per_statement } from './Migration20261204100000_edge_checks_per_statement';
 import { Migration20261204200000_all_or_nothing } from './Migration20261204200000_all_or_nothing';
 import { Migration20261205000000_complexity_json } from './Migration20261205000000_complexity_json';
+import { Migration20261205010000_claimable_remains } from './Migration20261205010000_claimable_remains';
 
 /**
  * Migrations are listed as imported classes, not discovered on disk: TypeScript migration files
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261204100000_edge_checks_per_statement', class: Migration20261204100000_edge_checks_per_statement },
   { name: 'Migration20261204200000_all_or_nothing', class: Migration20261204200000_all_or_nothing },
   { name: 'Migration20261205000000_complexity_json', class: Migration20261205000000_complexity_json },
+  { name: 'Migration20261205010000_claimable_remains', class: Migration20261205010000_claimable_remains },
 ];

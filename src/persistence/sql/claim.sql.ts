@@ -44,8 +44,8 @@ import { statementVariant, StatementVariant } from './statement-variants';
  *
  * Bindings (claimBindings): worker ids (text[]), lease seconds (float8[]), claiming token ids
  * (uuid[], null for a token not stored in the database), project id twice (limits), project id,
- * [assigned_to,] project id (paused), slot count twice, then the "try again" probe's project id,
- * [assigned_to,] project id. Slot 0 is that probe's row, never a task: callers drop it.
+ * [assigned_to,] project id (paused), slot count twice, then the "try again" probe's project id
+ * [and assigned_to]. Slot 0 is that probe's row, never a task: callers drop it.
  * Every row also carries `claim_timeout_seconds` (whatever columns the caller asked for): the
  * sweeper is told the earliest timeout deadline of the attempts a claim started (claim-tasks.ts).
  * `claimed_by_token_id` records the token each task was claimed with: a WORKER token may then
@@ -96,12 +96,13 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
     union all
     -- Fewer rows than slots, yet claimable rows remain (locked for a moment by someone else, so
     -- SKIP LOCKED passed them): one row of nulls with claim_slot 0 tells the caller to try again
-    -- shortly rather than report an empty queue. The CASE looks only when slots went unfilled.
+    -- shortly rather than report an empty queue. The CASE looks only when slots went unfilled;
+    -- the probe is a function (Migration20261205010000_claimable_remains) so that planning the
+    -- claim does not plan it too.
     select ${taskColumns('t', columns)}, 0, null
       from (select 1) one left join task t on false
-     where case when (select count(*) from claimed) >= ? then false else exists (
-             ${claimableSql(withAssignedTo, 'and t.id not in (select id from claimed)')}
-           ) end
+     where case when (select count(*) from claimed) >= ? then false
+                else taskq_claimable_remains(?::uuid, ${withAssignedTo ? '?::text' : 'null'}, array(select id from claimed)) end
     order by claim_slot`;
 }
 
@@ -109,7 +110,7 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
 export function claimBindings(slots: { workers: string[]; leases: number[]; tokens: (string | null)[] }, projectId: string, assignedTo: string | null): unknown[] {
   const queue = assignedTo === null ? [projectId] : [projectId, assignedTo];
   const n = slots.workers.length;
-  return [slots.workers, slots.leases, slots.tokens, projectId, projectId, ...queue, projectId, n, n, ...queue, projectId];
+  return [slots.workers, slots.leases, slots.tokens, projectId, projectId, ...queue, projectId, n, n, ...queue];
 }
 
 /**
@@ -118,26 +119,4 @@ export function claimBindings(slots: { workers: string[]; leases: number[]; toke
  */
 export function claimStatement(withAssignedTo: boolean, columns: readonly TaskColumn[] = ALL_TASK_COLUMNS): StatementVariant {
   return statementVariant(withAssignedTo ? 'claim_assigned' : 'claim', columns, (c) => buildClaimSql(withAssignedTo, c));
-}
-
-/**
- * Claimable rows (locked or not), the claim's "try again" probe: tells "queue empty" from "all
- * rows busy". A paused project, and tasks whose key has no free place (counted without locks: a
- * hint, the claim decides), count as empty, so a claimer facing only those does not retry in a
- * loop. Bindings: project id, [assigned_to,] project id.
- */
-function claimableSql(withAssignedTo: boolean, extra = ''): string {
-  return `
-      select 1 from task t
-       where t.project_id = ?
-         and t.status in ('READY', 'RETRYING')
-         and (t.status = 'READY' or t.available_at <= now())
-         ${withAssignedTo ? 'and t.assigned_to = ?' : ''}
-         and (t.concurrency_key is null or not exists (
-               select 1 from concurrency_limit l
-                where l.project_id = t.project_id and l.key = t.concurrency_key
-                  and l."limit" <= (select count(*) from task r
-                                     where r.project_id = l.project_id and r.concurrency_key = l.key and r.status = 'RUNNING')))
-         ${extra}
-         and not coalesce((select paused from project where id = ?::uuid), false)`;
 }
