@@ -97,10 +97,9 @@ function buildClaimSql(withAssignedTo: boolean, columns: readonly TaskColumn[]):
     -- Fewer rows than slots, yet claimable rows remain (locked for a moment by someone else, so
     -- SKIP LOCKED passed them): one row of nulls with claim_slot 0 tells the caller to try again
     -- shortly rather than report an empty queue. The CASE looks only when slots went unfilled;
-    -- the probe is a function (Migration20261205010000_claimable_remains) so that planning the
-    -- claim does not plan it too.
-    select ${taskColumns('t', columns)}, 0, null
-      from (select 1) one left join task t on false
+    -- the probe is a function (Migration20261205010000_claimable_remains) and the nulls are typed
+    -- without naming the table, so that planning the claim plans neither a probe nor a scan.
+    select ${columns.map((c) => `(null::task).${c}`).join(', ')}, 0, null
      where case when (select count(*) from claimed) >= ? then false
                 else taskq_claimable_remains(?::uuid, ${withAssignedTo ? '?::text' : 'null'}, array(select id from claimed)) end
     order by claim_slot`;
