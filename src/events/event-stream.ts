@@ -319,20 +319,10 @@ export class EventStream {
       task: null,
     }));
     if (!all && this.taskReaders.size === 0) return payloads;
+    const readers = [...this.taskReaders];
+    const wanted = (p: TaskEventPayload) => all || readers.some((sink) => !sink.wantsTask || sink.wantsTask(p));
     const ids = new Set<string>();
-    for (const p of payloads) {
-      if (ids.has(p.taskId)) continue;
-      if (all) {
-        ids.add(p.taskId);
-        continue;
-      }
-      for (const sink of this.taskReaders) {
-        if (!sink.wantsTask || sink.wantsTask(p)) {
-          ids.add(p.taskId);
-          break;
-        }
-      }
-    }
+    for (const p of payloads) if (!ids.has(p.taskId) && wanted(p)) ids.add(p.taskId);
     if (ids.size === 0) return payloads;
     if (!all) this.taskLoads++;
     // Named columns, not *: a prepared `select *` fails once a migration adds a column.
@@ -341,5 +331,4 @@ export class EventStream {
     for (const p of payloads) p.task = tasks.get(p.taskId) ?? null;
     return payloads;
   }
-
 }

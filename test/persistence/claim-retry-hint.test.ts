@@ -43,6 +43,17 @@ async function claim(projectId: string, slots: number): Promise<{ id: string | n
   return rows.map((r) => ({ id: r.id, claim_slot: r.claim_slot }));
 }
 
+/** Runs `check` while another transaction holds `id` locked (FOR UPDATE), then rolls it back. */
+async function whileLocked(id: string, check: () => Promise<void>): Promise<void> {
+  const trx = await orm.em.getConnection().getKnex().transaction();
+  try {
+    await trx.raw('select id from task where id = ? for update', [id]);
+    await check();
+  } finally {
+    await trx.rollback();
+  }
+}
+
 describe('the claim statement\'s "try again" row', () => {
   it('an empty queue: no rows at all', async () => {
     expect(await claim(await project(), 2)).toEqual([]);
@@ -51,13 +62,9 @@ describe('the claim statement\'s "try again" row', () => {
   it('the only READY task locked by another transaction: one row, slot 0, no task; once the lock is gone the task is claimed', async () => {
     const p = await project();
     const id = await readyTask(p);
-    const trx = await orm.em.getConnection().getKnex().transaction();
-    try {
-      await trx.raw('select id from task where id = ? for update', [id]);
+    await whileLocked(id, async () => {
       expect(await claim(p, 1)).toEqual([{ id: null, claim_slot: '0' }]);
-    } finally {
-      await trx.rollback();
-    }
+    });
     expect(await claim(p, 1)).toEqual([{ id, claim_slot: '1' }]);
   });
 
@@ -65,16 +72,12 @@ describe('the claim statement\'s "try again" row', () => {
     const p = await project();
     const locked = await readyTask(p);
     const free = await readyTask(p);
-    const trx = await orm.em.getConnection().getKnex().transaction();
-    try {
-      await trx.raw('select id from task where id = ? for update', [locked]);
+    await whileLocked(locked, async () => {
       expect(await claim(p, 2)).toEqual([
         { id: null, claim_slot: '0' },
         { id: free, claim_slot: '1' },
       ]);
-    } finally {
-      await trx.rollback();
-    }
+    });
     const third = await readyTask(p);
     const rows = await claim(p, 1);
     expect(rows).toHaveLength(1);
@@ -89,25 +92,17 @@ describe('the claim statement\'s "try again" row', () => {
        values (?, ?, 'r', 'RUNNING', 'k', 'w', now() + interval '1 minute', now(), now())`, [running, p]);
     const waiting = await readyTask(p);
     await sql(em(), `update task set concurrency_key = 'k' where id = ?`, [waiting]);
-    const trx = await orm.em.getConnection().getKnex().transaction();
-    try {
-      await trx.raw('select id from task where id = ? for update', [waiting]);
+    await whileLocked(waiting, async () => {
       expect(await claim(p, 1)).toEqual([]);
-    } finally {
-      await trx.rollback();
-    }
+    });
   });
 
   it('a paused project, locked row or not: no hint (nothing there is claimable)', async () => {
     const p = await project();
     const id = await readyTask(p);
     await sql(em(), `update project set paused = true where id = ?`, [p]);
-    const trx = await orm.em.getConnection().getKnex().transaction();
-    try {
-      await trx.raw('select id from task where id = ? for update', [id]);
+    await whileLocked(id, async () => {
       expect(await claim(p, 1)).toEqual([]);
-    } finally {
-      await trx.rollback();
-    }
+    });
   });
 });

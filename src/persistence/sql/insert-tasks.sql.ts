@@ -77,11 +77,11 @@ function buildInsertTasksSql(columns: readonly TaskColumn[], keyed: boolean): st
 /**
  * The statement for callers that read `columns` (the GraphQL selection): a producer that reads
  * `{ id }` gets only ids back. JSON columns travel as one JSON array per column
- * (jsonb_array_elements, zipped by ROWS FROM): the driver's per-element array escaping of JSON
- * text was a visible share of a large createTasks.
+ * (json(b)_array_elements, zipped by ROWS FROM): the driver's per-element array escaping of JSON
+ * text was a visible share of a large createTasks. `keyed`: some input has an idempotency key.
  */
 export function insertTasksStatement(columns: readonly TaskColumn[], keyed = true): StatementVariant {
-  return keyed ? statementVariant('create', columns, (c) => buildInsertTasksSql(c, true)) : statementVariant('create_plain', columns, (c) => buildInsertTasksSql(c, false));
+  return statementVariant(keyed ? 'create' : 'create_plain', columns, (c) => buildInsertTasksSql(c, keyed));
 }
 
 /**
