@@ -37,6 +37,8 @@ export interface BenchConfig {
   w1Variants: Set<string> | null;
   /** Extra node flags for the server child, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   serverNodeArgs: string[];
+  /** Node options of the Live workload's subscriber process (e.g. --cpu-prof), from BENCH_LOADGEN_NODE_ARGS. */
+  loadGenNodeArgs: string[];
 }
 
 function int(name: string, def: number, min: number): number {
@@ -67,5 +69,6 @@ export function loadBenchConfig(): BenchConfig {
     only: process.env.BENCH_ONLY?.trim() ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim().toLowerCase())) : null,
     w1Variants: process.env.BENCH_W1_VARIANTS?.trim() ? new Set(process.env.BENCH_W1_VARIANTS.split(',').map((s) => s.trim())) : null,
     serverNodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.trim() ? process.env.BENCH_SERVER_NODE_ARGS.trim().split(/\s+/) : [],
+    loadGenNodeArgs: process.env.BENCH_LOADGEN_NODE_ARGS?.trim() ? process.env.BENCH_LOADGEN_NODE_ARGS.trim().split(/\s+/) : [],
   };
 }

@@ -1,11 +1,13 @@
 import http from 'node:http';
 import WebSocket from 'ws';
+import { RawWebSocket } from './raw-websocket';
 
 /**
  * The Live workload's load generator: a child process of its own (`node dist/bench/live-load.js`),
  * so the subscribers' CPU and memory never count as the server's or the bench's. Driven over IPC
- * by bench/workloads/live.ts. Raw graphql-transport-ws over `ws` (no client library): a subscriber
- * here costs as little as possible, so the figures show the server, not the load generator.
+ * by bench/workloads/live.ts. Raw graphql-transport-ws (no client library), subscribers over the
+ * minimal WebSocket client in bench/raw-websocket.ts, the idle workers over `ws`: a subscriber here
+ * costs as little as possible, so the figures show the server, not the load generator.
  *
  * Subscribers check delivery cheaply: per subscription a count and an order-sensitive hash of the
  * task ids received; every subscription of a kind must end with the same count and hash (same
@@ -25,7 +27,8 @@ interface Sub {
   hash: number;
 }
 
-const sockets: WebSocket[] = [];
+/** Every socket opened (the raw subscribers' and the idle workers'), closed by `close`. */
+const sockets: { close(): void }[] = [];
 const subs: Sub[] = [];
 let firstIds: Set<string> | null = null;
 let firstDuplicates = 0;
@@ -36,14 +39,26 @@ function send(message: unknown): void {
   process.send!(message);
 }
 
-/** FNV-1a over the id's characters, chained: equal hashes mean equal sequences (for this purpose). */
-function mix(hash: number, id: string): number {
-  let h = hash ^ 0x9e3779b9;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+/** Bytes every frame of a subscription starts with, up to its id's digits (`{"id":"`). */
+const FRAME_START = Buffer.from('{"id":"');
+/** What follows the id in a `next` frame with data and no errors (graphql puts `errors` first). */
+const NEXT_DATA = Buffer.from('","type":"next","payload":{"data":{');
+
+/**
+ * Chains an id (bytes [from, to) of `buf`) into an order-sensitive hash, four bytes at a time:
+ * equal hashes mean equal sequences (for this purpose). Works on the frame's bytes: turning 500
+ * subscribers' frames into strings cost this process more CPU than the server spent sending them.
+ */
+function mix(hash: number, buf: Buffer, from: number, to: number): number {
+  let h = Math.imul(hash ^ 0x9e3779b9, 16777619);
+  let i = from;
+  for (; i + 4 <= to; i += 4) h = Math.imul((h << 5) ^ (h >>> 27) ^ buf.readUInt32LE(i), 16777619);
+  for (; i < to; i++) h = Math.imul(h ^ buf[i]!, 16777619);
   return h >>> 0;
 }
 
-function open(url: string, token: string, onMessage: (data: string) => void): Promise<WebSocket> {
+/** An idle worker's socket, over `ws` (the workers' few frames need no economy). */
+function openWorkerSocket(url: string, token: string, onMessage: (data: Buffer) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, 'graphql-transport-ws', { skipUTF8Validation: true });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
@@ -51,45 +66,80 @@ function open(url: string, token: string, onMessage: (data: string) => void): Pr
     ws.on('close', (code, reason) => {
       if (code !== 1000 && code !== 1005) errors.push(`socket closed ${code} ${reason.toString()}`);
     });
-    ws.on('message', (raw) => {
-      const data = raw.toString();
-      if (data.startsWith('{"type":"connection_ack"')) return resolve(ws);
-      if (data.includes('"type":"ping"')) return ws.send('{"type":"pong"}');
-      onMessage(data);
+    ws.on('message', (raw: Buffer) => {
+      if (raw[2] === 0x74 /* {"type": connection_ack, ping, ... */) {
+        const data = raw.toString();
+        if (data.startsWith('{"type":"connection_ack"')) return resolve(ws);
+        if (data.includes('"type":"ping"')) return ws.send('{"type":"pong"}');
+      }
+      onMessage(raw);
     });
   });
 }
 
-/** `"taskId":"…"` or `"id":"…"` inside the payload, without parsing the whole message. */
-function idOf(data: string): string {
-  const at = data.indexOf('"payload":');
-  let k = data.indexOf('"taskId":"', at);
-  if (k >= 0) k += 10;
-  else {
-    k = data.indexOf('"id":"', at);
-    if (k < 0) return '';
-    k += 6;
+/** A subscriber's socket: the raw client, acknowledged by the server before it resolves. */
+function openSubscriber(url: string, token: string, onFrame: (buf: Buffer, start: number, end: number) => void): Promise<RawWebSocket> {
+  return new Promise((resolve, reject) => {
+    let acked = false;
+    const opened = RawWebSocket.open(
+      url,
+      (buf, start, end) => {
+        if (buf[start + 2] !== 0x74 /* {"type": connection_ack, ping, ... */) return onFrame(buf, start, end);
+        const data = buf.toString('utf8', start, end);
+        if (data.startsWith('{"type":"connection_ack"')) {
+          acked = true;
+          void opened.then(resolve);
+        } else if (data.includes('"type":"ping"')) void opened.then((ws) => ws.sendText('{"type":"pong"}'));
+        else errors.push(data.slice(0, 200));
+      },
+      (message) => {
+        if (!acked) reject(new Error(message));
+        else errors.push(message);
+      },
+    );
+    opened.then((ws) => ws.sendText(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })), reject);
+  });
+}
+
+/**
+ * The subscription index of the frame at [start, frameEnd) (`{"id":"<digits>"`), and where its
+ * digits end; -1 when the frame is not one of ours.
+ */
+function indexOf(buf: Buffer, start: number, frameEnd: number): { index: number; end: number } {
+  const k0 = start + FRAME_START.length;
+  if (frameEnd - start < 9 || buf.compare(FRAME_START, 0, FRAME_START.length, start, k0) !== 0) return { index: -1, end: 0 };
+  let index = 0;
+  let k = k0;
+  for (; k < frameEnd && buf[k] !== 0x22; k++) {
+    const d = buf[k]! - 48;
+    if (d < 0 || d > 9) return { index: -1, end: 0 };
+    index = index * 10 + d;
   }
-  return data.slice(k, data.indexOf('"', k));
+  return { index, end: k };
 }
 
 async function subscribe(c: Extract<Command, { cmd: 'subscribe' }>): Promise<void> {
   const base = subs.length;
   const perSocket = Math.ceil(c.count / c.connections);
-  const onMessage = (data: string) => {
-    if (!data.startsWith('{"id":"')) return;
-    const index = Number(data.slice(7, data.indexOf('"', 7)));
+  const onMessage = (buf: Buffer, start: number, frameEnd: number) => {
+    const { index, end } = indexOf(buf, start, frameEnd);
     const sub = subs[index];
-    if (!sub) return;
-    if (!data.includes('"type":"next"') || data.includes('"errors"')) {
-      errors.push(data.slice(0, 200));
-      return;
+    if (!sub) return errors.push(buf.toString('utf8', start, Math.min(frameEnd, start + 200)));
+    const dataAt = end + NEXT_DATA.length;
+    if (dataAt > frameEnd || buf.compare(NEXT_DATA, 0, NEXT_DATA.length, end, dataAt) !== 0) {
+      return errors.push(buf.toString('utf8', start, Math.min(frameEnd, start + 200)));
     }
-    const id = idOf(data);
+    // The selection's one field is the task's id: the last string of the frame (`…"<id>"}}}}`).
+    let close = frameEnd - 1;
+    while (close > dataAt && buf[close] === 0x7d) close--;
+    let quote = close - 1;
+    while (quote > dataAt && buf[quote] !== 0x22) quote--;
+    if (buf[close] !== 0x22 || quote <= dataAt) return errors.push(buf.toString('utf8', start, Math.min(frameEnd, start + 200)));
     sub.count++;
-    sub.hash = mix(sub.hash, id);
+    sub.hash = mix(sub.hash, buf, quote + 1, close);
     lastMessageAt = Date.now();
     if (index === 0 && firstIds) {
+      const id = buf.toString('latin1', quote + 1, close);
       if (firstIds.has(id)) firstDuplicates++;
       firstIds.add(id);
     }
@@ -97,14 +147,14 @@ async function subscribe(c: Extract<Command, { cmd: 'subscribe' }>): Promise<voi
   const socketCount = Math.ceil(c.count / perSocket);
   // Opened 100 at a time: 10,000 sockets in seconds, without a connection storm.
   for (let from = 0; from < socketCount; from += 100) {
-    const opened = await Promise.all(Array.from({ length: Math.min(100, socketCount - from) }, () => open(c.url, c.token, onMessage)));
+    const opened = await Promise.all(Array.from({ length: Math.min(100, socketCount - from) }, () => openSubscriber(c.url, c.token, onMessage)));
     opened.forEach((ws, i) => {
       const s = from + i;
       sockets.push(ws);
       for (let k = s * perSocket; k < Math.min(c.count, (s + 1) * perSocket); k++) {
         const index = base + k;
         subs[index] = { count: 0, hash: 0 };
-        ws.send(JSON.stringify({ id: String(index), type: 'subscribe', payload: { query: c.query, variables: c.variables } }));
+        ws.sendText(JSON.stringify({ id: String(index), type: 'subscribe', payload: { query: c.query, variables: c.variables } }));
       }
     });
   }
@@ -202,13 +252,18 @@ async function startWorkers(c: Extract<Command, { cmd: 'workers' }>): Promise<vo
         busy = false;
       }
     };
-    const ws = await open(c.url.replace(/^http/, 'ws'), c.token, (data) => {
+    const ws = await openWorkerSocket(c.url.replace(/^http/, 'ws'), c.token, (data) => {
       if (!data.includes('"type":"next"')) return;
       workerCounters.wakes++;
       if (busy) owed = true;
       else void work();
     });
-    sockets.push(ws);
+    sockets.push({
+      close: () => {
+        ws.removeAllListeners('close'); // closed by us: not an error to report
+        ws.terminate();
+      },
+    });
     ws.send(JSON.stringify({ id: `w${w}`, type: 'subscribe', payload: { query, variables: { projectId: c.projectId } } }));
   }
 }
@@ -232,10 +287,7 @@ process.on('message', (raw) => {
         send({ ok: true, stats: { ...workerCounters, errors: errors.slice(0, 5) } });
         Object.assign(workerCounters, { wakes: 0, claims: 0, claimed: 0, completed: 0 });
       } else if (c.cmd === 'close') {
-        for (const ws of sockets.splice(0)) {
-          ws.removeAllListeners('close'); // closed by us: not an error to report
-          ws.terminate();
-        }
+        for (const ws of sockets.splice(0)) ws.close(); // closed by us: not an error to report
         subs.length = 0;
         resetCounts();
         send({ ok: true });
@@ -246,3 +298,6 @@ process.on('message', (raw) => {
   })();
 });
 send({ ok: true, ready: true });
+
+// Killed by the bench when done: exit normally, so node flags such as --cpu-prof write their files.
+process.on('SIGTERM', () => process.exit(0));

@@ -110,6 +110,13 @@ const MUTATIONS = [
     to: 'const keyed = false;',
     tests: ['test/graphql/create-inputs.test.ts'],
   },
+  {
+    name: 'fan-out reuses its write buffer while a write the kernel took only in part still holds it',
+    file: 'src/http/ws-outbox.ts',
+    from: 'if (this.tcp!.writableLength > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);',
+    to: '',
+    tests: ['test/live/ws-outbox.test.ts'],
+  },
 ];
 
 const only = process.argv.slice(2);

@@ -50,8 +50,8 @@ class LoadGenerator {
     child.on('message', (m) => this.queue.shift()?.(m as never));
   }
 
-  static async start(): Promise<LoadGenerator> {
-    const child = fork(path.resolve(__dirname, '../live-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  static async start(nodeArgs: string[]): Promise<LoadGenerator> {
+    const child = fork(path.resolve(__dirname, '../live-load.js'), [], { execArgv: nodeArgs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const gen = new LoadGenerator(child);
     await new Promise<void>((resolve) => gen.queue.push(() => resolve()));
     return gen;
@@ -110,7 +110,7 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
   const tasks = config.quick ? 1_000 : 3_000;
   // The bench server runs with access control on (bench/server-process.ts): every client sends its admin token.
   const token = BENCH_ADMIN_TOKEN;
-  const gen = await LoadGenerator.start();
+  const gen = await LoadGenerator.start(config.loadGenNodeArgs);
   const release = async () => gen.stop();
   ctx.cleanups.add(release);
   const summary: SummaryRow[] = [];

@@ -351,7 +351,7 @@ class Member implements OutboxOwner, AsyncIterableIterator<ExecutionResult> {
 
   private send(tail: Buffer): void {
     this.group.countDelivery();
-    this.outbox.append(this, [this.prefix, tail], this.prefix.length + tail.length);
+    this.outbox.append(this, this.prefix, tail);
   }
 
   /** afterCursor: the logged events up to the join position first, live ones held meanwhile. */

@@ -18,6 +18,8 @@ const HIGH_WATER_BYTES = 64 * 1024;
  */
 export const FLUSH_INTERVAL_MS = 250;
 const WRITE_BUDGET = 100;
+/** Time one turn of the event loop spends writing sockets before it lets requests in (as the multiplexer's budget). */
+const BUDGET_PER_TURN_MS = 2;
 
 class Flusher {
   private now: SocketOutbox[] = [];
@@ -58,7 +60,21 @@ class Flusher {
       list = this.later;
       this.later = [];
     }
-    for (const o of list) o.flushNow();
+    this.writeSome(list, 0);
+  }
+
+  /**
+   * Writes sockets until the turn's budget is spent, the rest in later turns: hundreds of sockets
+   * flushed in one turn held claims and completions back for milliseconds.
+   */
+  private writeSome(list: SocketOutbox[], from: number): void {
+    const started = performance.now();
+    let i = from;
+    while (i < list.length) {
+      list[i++]!.flushNow();
+      if ((i & 15) === 0 && performance.now() - started >= BUDGET_PER_TURN_MS) break;
+    }
+    if (i < list.length) setImmediate(() => this.writeSome(list, i));
   }
 }
 
@@ -98,15 +114,46 @@ export function textFrameHeader(length: number): Buffer {
 }
 
 /**
+ * Where a flush assembles a socket's frames before its one write. Reused while writes complete at
+ * once (the usual case): a fresh buffer per write made the garbage collector a visible part of
+ * fan-out. A write the kernel could not take at once keeps its buffer, and the next flush gets a
+ * new one.
+ */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+function scratchOf(bytes: number): Buffer {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(Math.max(bytes, scratch.length * 2));
+  return scratch;
+}
+
+/** Writes a text frame header for `length` bytes at `at`; returns where the payload starts. */
+function putHeader(into: Buffer, at: number, length: number): number {
+  const header = textFrameHeader(length);
+  if (header.length === 2) {
+    into[at] = header[0]!;
+    into[at + 1] = header[1]!;
+    return at + 2;
+  }
+  into.set(header, at);
+  return at + header.length;
+}
+
+/**
  * Frames for one WebSocket, gathered and written together. Frames are complete WebSocket text
  * frames written straight to the TCP socket: with no extension negotiated (no permessage-deflate,
  * the server's setting), `ws` itself writes each frame to the TCP socket synchronously in call
  * order, so frames written here and messages `ws` sends (graphql-ws's `complete`, query results)
  * keep their order on the wire. With an extension, frames go through `ws.send` instead.
+ *
+ * A frame is held as its two parts (the subscription's prefix and the event's shared tail) until
+ * the flush copies them behind their header into one buffer: per delivery, two array slots.
  */
 export class SocketOutbox {
-  private chunks: Buffer[] = [];
+  private prefixes: Buffer[] = [];
+  private tails: Buffer[] = [];
+  /** Owners of the frames, one entry per run of consecutive frames of the same owner. */
   private owners: OutboxOwner[] = [];
+  private runs: number[] = [];
   private bytes = 0;
   private scheduled = false;
   private blocked = false;
@@ -125,25 +172,29 @@ export class SocketOutbox {
     return this.ws.readyState !== 1 /* OPEN */;
   }
 
-  /** Queues one text frame made of `parts` (already JSON), written at the next flush. */
-  append(owner: OutboxOwner, parts: Buffer[], length: number): void {
+  /** Queues one text frame, `prefix` then `tail` (together one JSON message), written at the next flush. */
+  append(owner: OutboxOwner, prefix: Buffer, tail: Buffer): void {
     if (this.closed) return;
-    if (this.raw) {
-      const header = textFrameHeader(length);
-      this.chunks.push(header);
-      for (const p of parts) this.chunks.push(p);
-      this.bytes += header.length + length;
-    } else {
-      this.chunks.push(Buffer.concat(parts, length));
-      this.bytes += length;
+    const length = prefix.length + tail.length;
+    this.prefixes.push(prefix);
+    this.tails.push(tail);
+    // Header bytes: 2 below 126 bytes, 4 below 64 kB (a frame of one event never reaches that).
+    this.bytes += length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+    const last = this.owners.length - 1;
+    if (last >= 0 && this.owners[last] === owner) this.runs[last]!++;
+    else {
+      this.owners.push(owner);
+      this.runs.push(1);
     }
-    this.owners.push(owner);
     owner.pending++;
     if (this.blocked) {
       if (owner.pending > owner.limit) owner.overflow();
       return;
     }
-    this.schedule();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      flusher.enqueue(this);
+    }
   }
 
   /** Resolves once the socket accepts writes again (replay paces itself with it). */
@@ -165,7 +216,8 @@ export class SocketOutbox {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.chunks.length === 0) return;
+    const count = this.tails.length;
+    if (count === 0) return;
     if (this.closed) return this.discard();
     if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) {
       if (!this.blocked) {
@@ -173,23 +225,42 @@ export class SocketOutbox {
         this.tcp?.once('drain', () => this.unblock());
         if (!this.tcp) setTimeout(() => this.unblock(), FLUSH_INTERVAL_MS);
       }
-      for (const o of new Set(this.owners)) if (o.pending > o.limit) o.overflow();
+      for (const o of this.owners) if (o.pending > o.limit) o.overflow();
       return;
     }
-    const chunks = this.chunks;
-    const owners = this.owners;
-    this.chunks = [];
-    this.owners = [];
-    const bytes = this.bytes;
-    this.bytes = 0;
-    for (const o of owners) o.pending--;
+    const { prefixes, tails, bytes } = this;
+    this.release();
     SocketOutbox.writes++;
-    if (this.raw) {
-      // One write of every frame (a socket error closes the WebSocket; ws reports it).
-      this.tcp!.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
+    if (!this.raw) {
+      for (let i = 0; i < count; i++) this.ws.send(Buffer.concat([prefixes[i]!, tails[i]!]), { binary: false });
     } else {
-      for (const c of chunks) this.ws.send(c, { binary: false });
+      const out = scratchOf(bytes);
+      let at = 0;
+      for (let i = 0; i < count; i++) {
+        const prefix = prefixes[i]!;
+        const tail = tails[i]!;
+        at = putHeader(out, at, prefix.length + tail.length);
+        out.set(prefix, at);
+        at += prefix.length;
+        out.set(tail, at);
+        at += tail.length;
+      }
+      // One write of every frame (a socket error closes the WebSocket; ws reports it). Written as
+      // a copy when the kernel takes it at once the scratch buffer would be free again; a write
+      // left pending keeps the buffer, so the scratch is replaced.
+      this.tcp!.write(out.subarray(0, at));
+      if (this.tcp!.writableLength > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
     }
+    prefixes.length = 0;
+    tails.length = 0;
+  }
+
+  /** Forgets the queued frames' accounting (their owners no longer have them waiting). */
+  private release(): void {
+    for (let i = 0; i < this.owners.length; i++) this.owners[i]!.pending -= this.runs[i]!;
+    this.owners.length = 0;
+    this.runs.length = 0;
+    this.bytes = 0;
   }
 
   private unblock(): void {
@@ -197,14 +268,13 @@ export class SocketOutbox {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();
-    if (this.chunks.length > 0) this.schedule();
+    if (this.tails.length > 0) this.schedule();
   }
 
   private discard(): void {
-    for (const o of this.owners) o.pending--;
-    this.chunks = [];
-    this.owners = [];
-    this.bytes = 0;
+    this.release();
+    this.prefixes.length = 0;
+    this.tails.length = 0;
     this.unblock();
   }
 }
