@@ -83,6 +83,7 @@ function openSubscriber(url: string, token: string, onFrame: (buf: Buffer, start
     let acked = false;
     const opened = RawWebSocket.open(
       url,
+      () => (lastMessageAt = Date.now()),
       (buf, start, end) => {
         if (buf[start + 2] !== 0x74 /* {"type": connection_ack, ping, ... */) return onFrame(buf, start, end);
         const data = buf.toString('utf8', start, end);
@@ -101,13 +102,20 @@ function openSubscriber(url: string, token: string, onFrame: (buf: Buffer, start
   });
 }
 
+/** Whether `buf` holds `expected` at `at` (a loop: Buffer.compare's checks cost more than the bytes). */
+function bytesAt(buf: Buffer, at: number, expected: Buffer): boolean {
+  if (at + expected.length > buf.length) return false;
+  for (let i = 0; i < expected.length; i++) if (buf[at + i] !== expected[i]) return false;
+  return true;
+}
+
 /**
  * The subscription index of the frame at [start, frameEnd) (`{"id":"<digits>"`), and where its
  * digits end; -1 when the frame is not one of ours.
  */
 function indexOf(buf: Buffer, start: number, frameEnd: number): { index: number; end: number } {
   const k0 = start + FRAME_START.length;
-  if (frameEnd - start < 9 || buf.compare(FRAME_START, 0, FRAME_START.length, start, k0) !== 0) return { index: -1, end: 0 };
+  if (frameEnd - start < 9 || !bytesAt(buf, start, FRAME_START)) return { index: -1, end: 0 };
   let index = 0;
   let k = k0;
   for (; k < frameEnd && buf[k] !== 0x22; k++) {
@@ -126,7 +134,7 @@ async function subscribe(c: Extract<Command, { cmd: 'subscribe' }>): Promise<voi
     const sub = subs[index];
     if (!sub) return errors.push(buf.toString('utf8', start, Math.min(frameEnd, start + 200)));
     const dataAt = end + NEXT_DATA.length;
-    if (dataAt > frameEnd || buf.compare(NEXT_DATA, 0, NEXT_DATA.length, end, dataAt) !== 0) {
+    if (dataAt > frameEnd || !bytesAt(buf, end, NEXT_DATA)) {
       return errors.push(buf.toString('utf8', start, Math.min(frameEnd, start + 200)));
     }
     // The selection's one field is the task's id: the last string of the frame (`…"<id>"}}}}`).
@@ -137,7 +145,6 @@ async function subscribe(c: Extract<Command, { cmd: 'subscribe' }>): Promise<voi
     if (buf[close] !== 0x22 || quote <= dataAt) return errors.push(buf.toString('utf8', start, Math.min(frameEnd, start + 200)));
     sub.count++;
     sub.hash = mix(sub.hash, buf, quote + 1, close);
-    lastMessageAt = Date.now();
     if (index === 0 && firstIds) {
       const id = buf.toString('latin1', quote + 1, close);
       if (firstIds.has(id)) firstDuplicates++;

@@ -17,6 +17,7 @@ export class RawWebSocket {
 
   private constructor(
     private readonly socket: Socket,
+    private readonly onData: () => void,
     private readonly onText: (buf: Buffer, start: number, end: number) => void,
     private readonly onError: (message: string) => void,
   ) {
@@ -28,8 +29,8 @@ export class RawWebSocket {
     });
   }
 
-  /** Opens `url` with the graphql-transport-ws subprotocol. */
-  static open(url: string, onText: (buf: Buffer, start: number, end: number) => void, onError: (message: string) => void): Promise<RawWebSocket> {
+  /** Opens `url` with the graphql-transport-ws subprotocol; `onData` runs once per chunk read, before its frames. */
+  static open(url: string, onData: () => void, onText: (buf: Buffer, start: number, end: number) => void, onError: (message: string) => void): Promise<RawWebSocket> {
     const target = new URL(url.replace(/^ws/, 'http'));
     return new Promise((resolve, reject) => {
       const req = http.request({
@@ -49,7 +50,7 @@ export class RawWebSocket {
           socket.destroy();
           return reject(new Error(`no graphql-transport-ws in the handshake: ${JSON.stringify(res.headers)}`));
         }
-        const ws = new RawWebSocket(socket, onText, onError);
+        const ws = new RawWebSocket(socket, onData, onText, onError);
         if (head.length > 0) ws.receive(head);
         resolve(ws);
       });
@@ -89,6 +90,7 @@ export class RawWebSocket {
   }
 
   private receive(chunk: Buffer): void {
+    this.onData();
     let buf = chunk;
     if (this.rest) {
       buf = Buffer.concat([this.rest, chunk]);

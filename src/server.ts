@@ -393,6 +393,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         replayExecutions: multiplexer.replayExecutions,
         deliveries: multiplexer.deliveries,
         socketWrites: multiplexer.socketWrites,
+        logReads: stream.reads,
       },
     });
   });

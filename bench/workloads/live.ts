@@ -84,8 +84,9 @@ class LoadGenerator {
 
 interface Health {
   subscribers: number;
-  claims: { calls: number };
-  live?: { executions: number; deliveries: number; socketWrites: number };
+  claims: { calls: number; statements: number };
+  completions: { calls: number; statements: number };
+  live?: { executions: number; deliveries: number; socketWrites: number; logReads: number };
 }
 async function health(ctx: BenchContext): Promise<Health> {
   return (await (await fetch(ctx.server.url.replace(/\/graphql$/, '/healthz'))).json()) as Health;
@@ -129,6 +130,8 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
       executions: number;
       deliveries: number;
       writes: number;
+      logReads: number;
+      statements: number;
     }[] = [];
     const W = config.workers;
     for (let run = 0; run <= config.runs; run++) {
@@ -173,6 +176,8 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
           executions: (h1.live?.executions ?? 0) - (h0.live?.executions ?? 0),
           deliveries: (h1.live?.deliveries ?? 0) - (h0.live?.deliveries ?? 0),
           writes: (h1.live?.socketWrites ?? 0) - (h0.live?.socketWrites ?? 0),
+          logReads: (h1.live?.logReads ?? 0) - (h0.live?.logReads ?? 0),
+          statements: h1.claims.statements + h1.completions.statements - h0.claims.statements - h0.completions.statements,
           loadGenMsPerTask: ((loadGenCpu1 - loadGenCpu0) * 1000) / result.tasks,
         });
       }
@@ -192,13 +197,15 @@ export async function live(ctx: BenchContext): Promise<WorkloadResult> {
     log(
       table(
         `Live (1): W1 per task over HTTP, ${num(tasks)} tasks, ${W} workers, subscribers in a separate process`,
-        ['subscribers', 'tasks/s', 'server CPU/task', 'PostgreSQL CPU/task', 'load generator CPU/task', 'executions', 'deliveries', 'socket writes', 'CPU/delivery', 'last event after', 'exactly once'],
+        ['subscribers', 'tasks/s', 'server CPU/task', 'PostgreSQL CPU/task', 'load generator CPU/task', 'claim+complete statements', 'log reads', 'executions', 'deliveries', 'socket writes', 'CPU/delivery', 'last event after', 'exactly once'],
         rows.map((r) => [
           r.subs,
           num(r.tps),
           `${num(r.serverMsPerTask, 2)} ms`,
           `${num(r.pgMsPerTask, 2)} ms`,
           `${num(r.loadGenMsPerTask, 2)} ms`,
+          num(r.statements),
+          num(r.logReads),
           num(r.executions),
           num(r.deliveries),
           num(r.writes),

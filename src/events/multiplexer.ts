@@ -18,7 +18,7 @@ import { comparePositions, decodeCursor, encodeCursor } from './cursor';
 import { LiveSource, LiveSpec } from './live-source';
 import { SlowSubscriberError } from './subscriber';
 import { visibilityKey } from './visibility';
-import { outboxOf, OutboxOwner, SocketOutbox } from '../http/ws-outbox';
+import { FrameSource, outboxOf, OutboxOwner, SocketOutbox } from '../http/ws-outbox';
 
 /** Set on a graphql-ws operation's context by the server: where the subscription's frames go. */
 export interface LiveConnection {
@@ -38,6 +38,8 @@ const FIELDS_FROM_EVENT = new Set(['id', 'projectId', 'status', '__typename']);
  * subscriber to be served.
  */
 const BUDGET_PER_TURN_MS = 2;
+/** A group's log of results is trimmed every this many results (see Group.trim). */
+const TRIM_EVERY = 64;
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -50,10 +52,13 @@ interface Queued {
  * Multiplexed subscriptions (the idea behind Hasura's): subscriptions with the same document,
  * variables and visibility (src/events/visibility.ts) form one group. The group is ONE sink of the
  * event stream: per event it runs its filter once, executes the selection once, serialises the
- * result once, and appends that same buffer to each member's socket behind a per-member prefix
- * (`{"id":"<subscription id>","type":"next","payload":`). Per subscriber an event costs a few
- * array pushes; frames reach the socket through its outbox (src/http/ws-outbox.ts), one write per
- * socket and interval.
+ * result once, and keeps that buffer in the group's log of results. A member is queued on its
+ * socket's outbox (src/http/ws-outbox.ts) once per flush; at the flush it hands over every result
+ * since its last one, each written behind the member's prefix
+ * (`{"id":"<subscription id>","type":"next","payload":`): one write per socket and interval, and
+ * per event and subscriber no work at all until the bytes are copied. Members that need each
+ * event looked at (joining, replaying, resuming from a cursor; delivery ONE) take frames one by
+ * one instead.
  *
  * Guarantees kept: events reach a group in log order and are executed and delivered in that order;
  * a member receives the events pushed after it joined (joining and the pump's dispatch are both
@@ -185,6 +190,13 @@ class Group implements EventSink {
   private seq = 0;
   private roundRobin = 0;
   private executing = false;
+  /** Results of delivered events that queued members may still take, positions logBase... */
+  private log: Buffer[] = [];
+  private logBase = 0;
+  /** Log length at which the next trim runs (trim: drop what every member took; cut off the slow). */
+  private trimAt = TRIM_EVERY;
+  /** Members not queued on their outbox: while there are none, an event touches no member. */
+  idle = 0;
   queued = false;
   joining = 0;
   ready: Promise<boolean> = Promise.resolve(false);
@@ -209,12 +221,25 @@ class Group implements EventSink {
   join(member: Member): void {
     member.joinSeq = this.seq;
     this.members.push(member);
+    this.idle++;
   }
 
   leave(member: Member): void {
     const i = this.members.indexOf(member);
-    if (i >= 0) this.members.splice(i, 1);
+    if (i >= 0) {
+      this.members.splice(i, 1);
+      if (!member.queued) this.idle--;
+    }
     this.disposeIfEmpty();
+  }
+
+  get logEnd(): number {
+    return this.logBase + this.log.length;
+  }
+
+  /** The results from `from` to the end of the log (`from` below the log's start: from its start). */
+  resultsFrom(from: number): Buffer[] {
+    return this.log.slice(Math.max(0, from - this.logBase));
   }
 
   disposeIfEmpty(): void {
@@ -223,6 +248,7 @@ class Group implements EventSink {
     if (this.attached) this.mux.stream.detach(this);
     this.attached = false;
     this.queue.length = 0;
+    this.log = [];
   }
 
   /** Only asked when needsTask: a filter that reads the task first looks at the event's own fields. */
@@ -288,8 +314,12 @@ class Group implements EventSink {
     const tail = this.serialise(result);
     const cursor = event.payload.cursor;
     if (this.spec.delivery === 'all') {
-      // A copy: a member dropped for being slow leaves the array during the loop.
-      for (const m of this.members.slice()) m.deliver(event.seq, cursor, tail);
+      const position = this.logEnd;
+      this.log.push(tail);
+      // Queued members take this result at their flush; only the others need to see it. (A copy:
+      // a member dropped for being slow leaves the array during the loop.)
+      if (this.idle > 0) for (const m of this.members.slice()) m.deliver(event.seq, cursor, tail, position);
+      if (this.log.length >= this.trimAt) this.trim();
       return;
     }
     // 'one': the next member in turn that was there when the event came.
@@ -303,8 +333,28 @@ class Group implements EventSink {
     }
   }
 
-  countDelivery(): void {
-    this.mux.deliveries++;
+  /**
+   * Drops the results every queued member has taken, and cuts off members whose socket stays
+   * backed up with more than their limit waiting. Runs every TRIM_EVERY results (the log of a
+   * busy group holds about one flush interval of them), so it costs little per event.
+   */
+  private trim(): void {
+    let keepFrom = this.logEnd;
+    for (const m of this.members.slice()) {
+      if (!m.queued) continue;
+      if (m.waiting > m.limit && m.socketBlocked) {
+        m.overflow();
+        continue;
+      }
+      keepFrom = Math.min(keepFrom, m.from);
+    }
+    this.log.splice(0, keepFrom - this.logBase);
+    this.logBase = keepFrom;
+    this.trimAt = this.log.length + TRIM_EVERY;
+  }
+
+  countDeliveries(n: number): void {
+    this.mux.deliveries += n;
   }
 
   countReplay(): void {
@@ -313,12 +363,15 @@ class Group implements EventSink {
 }
 
 /** One client subscription in a group: graphql-ws iterates it, but its frames go to the outbox. */
-class Member implements OutboxOwner, AsyncIterableIterator<ExecutionResult> {
+class Member implements OutboxOwner, FrameSource, AsyncIterableIterator<ExecutionResult> {
   pending = 0;
   joinSeq = Number.MAX_SAFE_INTEGER;
+  /** Queued on the outbox as a frame source: takes the group's results from `from` at the flush. */
+  queued = false;
+  from = 0;
   private readonly prefix: Buffer;
   private readonly outbox: SocketOutbox;
-  private readonly afterKey: string | null;
+  private afterKey: string | null;
   private replaying = false;
   private held: Buffer[] = [];
   private done = false;
@@ -337,21 +390,51 @@ class Member implements OutboxOwner, AsyncIterableIterator<ExecutionResult> {
     this.afterKey = afterCursor ? encodeCursor(decodeCursor(afterCursor)) : null;
   }
 
-  deliver(seq: number, cursor: string, tail: Buffer): void {
-    if (this.done || seq < this.joinSeq) return;
-    // Resumed on an instance whose pump is behind the one it came from: already delivered.
-    if (this.afterKey !== null && cursor <= this.afterKey) return;
+  /**
+   * An event for this member: `position` is the result's place in the group's log (delivery
+   * ALL), where the member, once queued, takes it and every later one at its flush.
+   */
+  deliver(seq: number, cursor: string, tail: Buffer, position?: number): void {
+    if (this.done || this.queued || seq < this.joinSeq) return;
+    // Resumed on an instance whose pump is behind the one it came from: already delivered. (Events
+    // come in cursor order: once one is past the cursor, all later ones are.)
+    if (this.afterKey !== null) {
+      if (cursor <= this.afterKey) return;
+      this.afterKey = null;
+    }
     if (this.replaying) {
       this.held.push(tail);
       if (this.held.length > this.limit) this.overflow();
       return;
     }
-    this.send(tail);
+    if (position === undefined) return this.send(tail);
+    this.queued = true;
+    this.from = position;
+    this.group.idle--;
+    this.outbox.appendSource(this);
   }
 
   private send(tail: Buffer): void {
-    this.group.countDelivery();
+    this.group.countDeliveries(1);
     this.outbox.append(this, this.prefix, tail);
+  }
+
+  get waiting(): number {
+    return this.queued ? this.group.logEnd - this.from : 0;
+  }
+
+  get socketBlocked(): boolean {
+    return this.outbox.isBlocked;
+  }
+
+  /** The outbox's flush takes the results since `from` (none once cut off). */
+  take(): { prefix: Buffer; tails: Buffer[] } {
+    if (!this.queued) return { prefix: this.prefix, tails: [] };
+    const tails = this.error ? [] : this.group.resultsFrom(this.from);
+    this.queued = false;
+    if (!this.done) this.group.idle++;
+    this.group.countDeliveries(tails.length);
+    return { prefix: this.prefix, tails };
   }
 
   /** afterCursor: the logged events up to the join position first, live ones held meanwhile. */

@@ -89,6 +89,21 @@ export interface OutboxOwner {
   readonly limit: number;
 }
 
+/**
+ * A subscription whose frames are not appended one by one: it is queued once, and at the flush
+ * the outbox takes every frame it has by then (one prefix, the shared tails of the events since
+ * its last flush). Per event and subscriber that costs nothing until the bytes are copied.
+ */
+export interface FrameSource {
+  /** The frames waiting, handed over (the source forgets them). */
+  take(): { prefix: Buffer; tails: Buffer[] };
+  /** Frames waiting now. */
+  readonly waiting: number;
+  /** The socket stays backed up and this source has more than its limit waiting. */
+  overflow(): void;
+  readonly limit: number;
+}
+
 const headers: Buffer[] = [];
 
 /** WebSocket text frame header (server to client: unmasked) for a payload of `length` bytes. */
@@ -145,16 +160,15 @@ function putHeader(into: Buffer, at: number, length: number): number {
  * order, so frames written here and messages `ws` sends (graphql-ws's `complete`, query results)
  * keep their order on the wire. With an extension, frames go through `ws.send` instead.
  *
- * A frame is held as its two parts (the subscription's prefix and the event's shared tail) until
- * the flush copies them behind their header into one buffer: per delivery, two array slots.
+ * Queued in order: single frames, held as their two parts (a subscription's prefix and an
+ * event's tail, two slots in `items`), and frame sources (one slot each). The flush copies every
+ * frame behind its header into one buffer and writes it.
  */
 export class SocketOutbox {
-  private prefixes: Buffer[] = [];
-  private tails: Buffer[] = [];
-  /** Owners of the frames, one entry per run of consecutive frames of the same owner. */
+  private items: (Buffer | FrameSource)[] = [];
+  /** Owners of the single frames, one entry per run of consecutive frames of the same owner. */
   private owners: OutboxOwner[] = [];
   private runs: number[] = [];
-  private bytes = 0;
   private scheduled = false;
   private blocked = false;
   private readonly tcp: Socket | null;
@@ -162,6 +176,8 @@ export class SocketOutbox {
   private drainWaiters: (() => void)[] = [];
   /** Writes to the socket (for the figures in /healthz). */
   static writes = 0;
+  /** Frames written or handed to `ws` (for the figures in /healthz). */
+  static frames = 0;
 
   constructor(private readonly ws: WebSocket) {
     this.tcp = (ws as unknown as { _socket?: Socket })._socket ?? null;
@@ -172,14 +188,15 @@ export class SocketOutbox {
     return this.ws.readyState !== 1 /* OPEN */;
   }
 
+  /** The socket is backed up: nothing is written until it drains. */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
   /** Queues one text frame, `prefix` then `tail` (together one JSON message), written at the next flush. */
   append(owner: OutboxOwner, prefix: Buffer, tail: Buffer): void {
     if (this.closed) return;
-    const length = prefix.length + tail.length;
-    this.prefixes.push(prefix);
-    this.tails.push(tail);
-    // Header bytes: 2 below 126 bytes, 4 below 64 kB (a frame of one event never reaches that).
-    this.bytes += length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+    this.items.push(prefix, tail);
     const last = this.owners.length - 1;
     if (last >= 0 && this.owners[last] === owner) this.runs[last]!++;
     else {
@@ -191,10 +208,14 @@ export class SocketOutbox {
       if (owner.pending > owner.limit) owner.overflow();
       return;
     }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      flusher.enqueue(this);
-    }
+    this.schedule();
+  }
+
+  /** Queues a frame source: its frames are taken at the next flush (it queues itself again after). */
+  appendSource(source: FrameSource): void {
+    if (this.closed) return;
+    this.items.push(source);
+    if (!this.blocked) this.schedule();
   }
 
   /** Resolves once the socket accepts writes again (replay paces itself with it). */
@@ -216,7 +237,8 @@ export class SocketOutbox {
 
   private flush(): void {
     this.scheduled = false;
-    const count = this.tails.length;
+    const items = this.items;
+    const count = items.length;
     if (count === 0) return;
     if (this.closed) return this.discard();
     if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) {
@@ -226,41 +248,58 @@ export class SocketOutbox {
         if (!this.tcp) setTimeout(() => this.unblock(), FLUSH_INTERVAL_MS);
       }
       for (const o of this.owners) if (o.pending > o.limit) o.overflow();
+      for (const item of items) if (!(item instanceof Uint8Array) && item.waiting > item.limit) item.overflow();
       return;
     }
-    const { prefixes, tails, bytes } = this;
-    this.release();
-    SocketOutbox.writes++;
-    if (!this.raw) {
-      for (let i = 0; i < count; i++) this.ws.send(Buffer.concat([prefixes[i]!, tails[i]!]), { binary: false });
-    } else {
-      const out = scratchOf(bytes);
-      let at = 0;
-      for (let i = 0; i < count; i++) {
-        const prefix = prefixes[i]!;
-        const tail = tails[i]!;
-        at = putHeader(out, at, prefix.length + tail.length);
-        out.set(prefix, at);
-        at += prefix.length;
-        out.set(tail, at);
-        at += tail.length;
+    // Frames in queue order: a source's frames as [prefix, tail, prefix, tail, ...].
+    const frames: Buffer[] = [];
+    let bytes = 0;
+    for (let i = 0; i < count; i++) {
+      const item = items[i]!;
+      if (item instanceof Uint8Array) {
+        const tail = items[++i] as Buffer;
+        frames.push(item, tail);
+        bytes += frameBytes(item.length + tail.length);
+        continue;
       }
-      // One write of every frame (a socket error closes the WebSocket; ws reports it). Written as
-      // a copy when the kernel takes it at once the scratch buffer would be free again; a write
-      // left pending keeps the buffer, so the scratch is replaced.
-      this.tcp!.write(out.subarray(0, at));
-      if (this.tcp!.writableLength > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
+      const { prefix, tails } = item.take();
+      for (const tail of tails) {
+        frames.push(prefix, tail);
+        bytes += frameBytes(prefix.length + tail.length);
+      }
     }
-    prefixes.length = 0;
-    tails.length = 0;
+    this.release();
+    items.length = 0;
+    if (frames.length === 0) return;
+    SocketOutbox.writes++;
+    SocketOutbox.frames += frames.length / 2;
+    if (!this.raw) {
+      for (let i = 0; i < frames.length; i += 2) this.ws.send(Buffer.concat([frames[i]!, frames[i + 1]!]), { binary: false });
+      return;
+    }
+    const out = scratchOf(bytes);
+    let at = 0;
+    for (let i = 0; i < frames.length; i += 2) {
+      const prefix = frames[i]!;
+      const tail = frames[i + 1]!;
+      at = putHeader(out, at, prefix.length + tail.length);
+      out.set(prefix, at);
+      at += prefix.length;
+      out.set(tail, at);
+      at += tail.length;
+    }
+    // One write of every frame (a socket error closes the WebSocket; ws reports it). When the
+    // kernel takes it whole the scratch buffer is free again; a write left pending keeps the
+    // buffer, so the scratch is replaced.
+    this.tcp!.write(out.subarray(0, at));
+    if (this.tcp!.writableLength > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
   }
 
-  /** Forgets the queued frames' accounting (their owners no longer have them waiting). */
+  /** Forgets the queued single frames' accounting (their owners no longer have them waiting). */
   private release(): void {
     for (let i = 0; i < this.owners.length; i++) this.owners[i]!.pending -= this.runs[i]!;
     this.owners.length = 0;
     this.runs.length = 0;
-    this.bytes = 0;
   }
 
   private unblock(): void {
@@ -268,15 +307,20 @@ export class SocketOutbox {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();
-    if (this.tails.length > 0) this.schedule();
+    if (this.items.length > 0) this.schedule();
   }
 
   private discard(): void {
     this.release();
-    this.prefixes.length = 0;
-    this.tails.length = 0;
+    for (const item of this.items) if (!(item instanceof Uint8Array)) item.take();
+    this.items.length = 0;
     this.unblock();
   }
+}
+
+/** Bytes of a text frame with a payload of `length` bytes, header included. */
+function frameBytes(length: number): number {
+  return length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
 }
 
 const outboxes = new WeakMap<WebSocket, SocketOutbox>();

@@ -17,6 +17,9 @@
  * xids that pg_stat_activity places in another database are left out. An xid we cannot place
  * (it just ended, or a prepared transaction) counts as ours: that only delays, never skips.
  * pg_current_snapshot() is the statement's snapshot, the same one the rows are read with.
+ * pg_stat_get_activity(null) is what the view pg_stat_activity reads, without the view's joins to
+ * pg_database and pg_authid (which only add names): half the cost of the safe point (0.17 against
+ * 0.34 ms with five transactions open), and the pump computes it on every read.
  *
  * Every ORDER BY below names the table's columns (e.txid, e.id), never the output columns: the
  * selected `txid::text` and `id::text` share those names, and a bare `order by txid, id` would
@@ -25,7 +28,7 @@
  */
 const SAFE_POINT = `coalesce(
     (select min(x) from pg_snapshot_xip(pg_current_snapshot()) x
-      where not exists (select 1 from pg_stat_activity a
+      where not exists (select 1 from pg_stat_get_activity(null) a
                          where a.backend_xid = x::xid
                            and a.datid <> (select oid from pg_database where datname = current_database()))),
     pg_snapshot_xmax(pg_current_snapshot()))`;
