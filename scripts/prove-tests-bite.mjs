@@ -117,6 +117,20 @@ const MUTATIONS = [
     to: '',
     tests: ['test/live/ws-outbox.test.ts'],
   },
+  {
+    name: 'a shared group never shows an event to members not queued on their outbox (joiners get nothing)',
+    file: 'src/events/multiplexer.ts',
+    from: 'if (this.idle > 0) for (const m of this.members.slice())',
+    to: 'if (false) for (const m of this.members.slice())',
+    tests: ['test/live/shared-log.test.ts'],
+  },
+  {
+    name: 'a member stays marked queued after its flush took its frames (it is never queued again)',
+    file: 'src/events/multiplexer.ts',
+    from: '    const tails = this.error ? [] : this.group.resultsFrom(this.from);\n    this.queued = false;',
+    to: '    const tails = this.error ? [] : this.group.resultsFrom(this.from);',
+    tests: ['test/live/shared-log.test.ts'],
+  },
 ];
 
 const only = process.argv.slice(2);
