@@ -37,6 +37,8 @@ export interface BenchConfig {
   w1Variants: Set<string> | null;
   /** Extra node flags for the server child, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   serverNodeArgs: string[];
+  /** Let the database server settle (autovacuum done, CHECKPOINT) before each workload; BENCH_SETTLE=0 turns it off. */
+  settle: boolean;
   /** Node options of the Live workload's subscriber process (e.g. --cpu-prof), from BENCH_LOADGEN_NODE_ARGS. */
   loadGenNodeArgs: string[];
 }
@@ -69,6 +71,7 @@ export function loadBenchConfig(): BenchConfig {
     only: process.env.BENCH_ONLY?.trim() ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim().toLowerCase())) : null,
     w1Variants: process.env.BENCH_W1_VARIANTS?.trim() ? new Set(process.env.BENCH_W1_VARIANTS.split(',').map((s) => s.trim())) : null,
     serverNodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.trim() ? process.env.BENCH_SERVER_NODE_ARGS.trim().split(/\s+/) : [],
+    settle: process.env.BENCH_SETTLE !== '0',
     loadGenNodeArgs: process.env.BENCH_LOADGEN_NODE_ARGS?.trim() ? process.env.BENCH_LOADGEN_NODE_ARGS.trim().split(/\s+/) : [],
   };
 }

@@ -3,7 +3,7 @@ import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBenchConfig } from './config';
-import { createBenchDatabase, openAdminDatabase, openPool, serverVersion, AdminDatabase, BenchDatabase } from './database';
+import { createBenchDatabase, openAdminDatabase, openPool, serverVersion, settleDatabaseServer, AdminDatabase, BenchDatabase } from './database';
 import { MemorySampler, ServerProcess } from './server-process';
 import { HttpGql } from './workers-http';
 import { NotifyCounter } from './notify-counter';
@@ -93,6 +93,8 @@ async function main(): Promise<number> {
     const attempt = async <T extends WorkloadResult>(name: string, work: () => Promise<T>): Promise<T | null> => {
       if (interrupted || (config.only && !config.only.has(name.toLowerCase()))) return null;
       try {
+        const settled = config.settle ? await settleDatabaseServer(admin!.adminUrl) : { waitedMs: 0 };
+        if (settled.waitedMs > 1_000) progress(`${name}: waited ${num(settled.waitedMs / 1000, 1)} s for the database server to settle (autovacuum, checkpoint)`);
         const r = await work();
         results.push(r);
         summary.push(...r.summary);
