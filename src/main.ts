@@ -1,3 +1,4 @@
+import './production-default';
 import 'reflect-metadata';
 // First: tracing (when configured) must patch http, graphql and pg before they load.
 import { tracing } from './observability/tracing-bootstrap';
