@@ -18,7 +18,10 @@ import { statementVariant, StatementVariant } from './statement-variants';
  *    back its transaction. Edges among the call's own tasks travel as pairs of row numbers
  *    (1-based positions in the input arrays), formatted as array literals by the caller: a
  *    1,000-task DAG has 9,900 of them, and as uuid arrays they took PostgreSQL 19 ms to parse at
- *    Bind (as integers, under 1 ms). Edges to existing tasks name the task by id.
+ *    Bind (as integers, under 1 ms). A position becomes its task's id by subscripting the
+ *    call's ids gathered into one array (`ids`): two hash joins of 9,900 edges against the
+ *    input rows took 7.5 ms of the 60 ms a 1,000-task DAG's statement takes, subscripts about
+ *    a third of that. Edges to existing tasks name the task by id.
  * 3. `events`: one creation event per inserted task (previous_status null), the event log's
  *    source of taskStatusChanged / taskReady. A skipped (idempotent) create writes none.
  *
@@ -57,16 +60,15 @@ function buildInsertTasksSql(columns: readonly TaskColumn[], keyed: boolean): st
       from input i
     ${keyed ? 'on conflict (project_id, idempotency_key) where idempotency_key is not null do nothing' : ''}
     returning ${taskColumns(undefined, returning)}
+  ), ids as (
+    select array_agg(i.id order by i.n) as a from input i
   ), edges as (
     insert into task_dependency (task_id, depends_on_id)
-    select t.id, d.id from unnest(?::text::bigint[], ?::text::bigint[]) as e(t, d)
-      join input t on t.n = e.t
-      join input d on d.n = e.d
-     where ${onlyInserted('t.id')} and ${onlyInserted('d.id')}
+    select ids.a[e.t], ids.a[e.d] from ids, unnest(?::text::int[], ?::text::int[]) as e(t, d)
+     where ${onlyInserted('ids.a[e.t]')} and ${onlyInserted('ids.a[e.d]')}
     union all
-    select t.id, e.depends_on_id from unnest(?::text::bigint[], ?::uuid[]) as e(t, depends_on_id)
-      join input t on t.n = e.t
-     where ${onlyInserted('t.id')}
+    select ids.a[e.t], e.depends_on_id from ids, unnest(?::text::int[], ?::uuid[]) as e(t, depends_on_id)
+     where ${onlyInserted('ids.a[e.t]')}
   ), events as (
     insert into task_event (task_id, project_id, previous_status, status)
     select id, project_id, null, status from inserted
