@@ -20,9 +20,9 @@ afterAll(async () => {
   await a?.close();
 });
 
-/** GraphQL over HTTP against the child process. */
-async function onB<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(b.url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH_HEADERS }, body: JSON.stringify({ query, variables }) });
+/** GraphQL over HTTP against a child process (B unless said). */
+async function onB<T = any>(query: string, variables?: Record<string, unknown>, to: ServerProcess = b): Promise<T> {
+  const res = await fetch(to.url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH_HEADERS }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data!;
@@ -49,23 +49,25 @@ describe('two server processes on one database', () => {
   });
 
   it('SIGTERM: open sockets close with 1001, an in-flight request completes, the process exits 0', async () => {
+    // A process of its own: the other test of this file needs B running, in whatever order they run.
+    const c = await startServerProcess({ databaseUrl: a.db.url });
     const p = await createProject(a);
-    const live = await connectClient(b.wsUrl);
-    await watchStatus(live, b.url, { projectId: p });
+    const live = await connectClient(c.wsUrl);
+    await watchStatus(live, c.url, { projectId: p });
     // The in-flight request is made to wait on a row lock this test holds (inserting a task
     // checks its project row), so it is certainly still running when the signal arrives.
     const holder = new Client({ connectionString: a.db.url });
     await holder.connect();
     await holder.query('begin');
     await holder.query('select id from project where id = $1 for update', [p]);
-    const inFlight = onB<{ createTask: { id: string } }>(`mutation($p: ID!) { createTask(input: { projectId: $p, title: "in flight" }) { id } }`, { p }).then((d) => ({ d, at: Date.now() }));
+    const inFlight = onB<{ createTask: { id: string } }>(`mutation($p: ID!) { createTask(input: { projectId: $p, title: "in flight" }) { id } }`, { p }, c).then((d) => ({ d, at: Date.now() }));
     await waitUntil(
       async () => (await holder.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n > 0,
       20_000,
       'the request to wait on the project row',
     );
     const signalledAt = Date.now();
-    const exit = b.stop(20_000);
+    const exit = c.stop(20_000);
 
     const closed = await live.closed;
     expect(closed.code).toBe(1001);
@@ -75,7 +77,7 @@ describe('two server processes on one database', () => {
     expect(d.createTask.id).toBeTruthy();
     expect(at).toBeGreaterThan(signalledAt);
     expect(await exit).toEqual({ code: 0, signal: null });
-    expect(b.stderr()).toContain('"msg":"stopped"'); // logged after the database pool was closed
-    expect(b.stderr()).not.toContain('"level":"error"');
+    expect(c.stderr()).toContain('"msg":"stopped"'); // logged after the database pool was closed
+    expect(c.stderr()).not.toContain('"level":"error"');
   });
 });
