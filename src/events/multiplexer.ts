@@ -18,7 +18,7 @@ import { comparePositions, decodeCursor, encodeCursor } from './cursor';
 import { LiveSource, LiveSpec } from './live-source';
 import { SlowSubscriberError } from './subscriber';
 import { visibilityKey } from './visibility';
-import { FrameSource, outboxOf, OutboxOwner, SocketOutbox } from '../http/ws-outbox';
+import { BUDGET_PER_TURN_MS, FrameSource, outboxOf, OutboxOwner, SocketOutbox } from '../http/ws-outbox';
 
 /** Set on a graphql-ws operation's context by the server: where the subscription's frames go. */
 export interface LiveConnection {
@@ -31,13 +31,6 @@ const LIVE_FIELDS = new Set(['taskStatusChanged', 'taskReady']);
 /** Task fields an event already carries: selecting only these costs no task load. */
 const FIELDS_FROM_EVENT = new Set(['id', 'projectId', 'status', '__typename']);
 
-/**
- * Work done per turn of the event loop before yielding: executions and fan-out of queued events
- * stop after this much and resume in a later turn (setImmediate), so HTTP requests, claims and
- * completions that arrived meanwhile are served in between instead of waiting for every
- * subscriber to be served.
- */
-const BUDGET_PER_TURN_MS = 2;
 /** A group's log of results is trimmed every this many results (see Group.trim). */
 const TRIM_EVERY = 64;
 
